@@ -1,0 +1,23 @@
+// Counter-based seeding: every random stream is derived from (run seed, generation, purpose), so a
+// resumed run draws exactly the numbers an uninterrupted one would, without saving generator state.
+#pragma once
+#include <ATen/core/Generator.h>
+
+#include <cstdint>
+
+namespace retrain {
+
+// What a stream is used for; part of the derived seed so streams never overlap.
+enum class Stream : std::uint64_t { RealData = 1, Sample = 2, Correction = 3, Fit = 4, Eval = 5 };
+
+// SplitMix64 finaliser: a bijective 64-bit mixer.
+std::uint64_t mix64(std::uint64_t x);
+
+// Seed for `stream` of `generation` in a run seeded with `seed`.
+std::uint64_t derive_seed(std::uint64_t seed, std::int64_t generation, Stream stream);
+
+// A fresh CPU generator seeded with derive_seed(...). Sampling on CPU keeps results identical on
+// every device; tensors move to the compute device afterwards.
+at::Generator make_generator(std::uint64_t seed, std::int64_t generation, Stream stream);
+
+}  // namespace retrain

@@ -1,0 +1,28 @@
+// A source of real data points: draws samples of the true distribution, [replicas, n, dim] float64,
+// on CPU from an explicit generator (so every draw is reproducible from its seed).
+#pragma once
+#include <ATen/core/Generator.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace retrain {
+
+struct DataConfig;
+
+class PointSource {
+ public:
+  virtual ~PointSource() = default;
+  virtual std::int64_t dim() const = 0;
+  // `replicas` independent draws of `n` points each: [replicas, n, dim], float64, CPU.
+  virtual torch::Tensor draw(std::int64_t replicas, std::int64_t n, at::Generator& gen) const = 0;
+  // One line for logs, e.g. "gaussian N(mean, cov) in 2-D".
+  virtual std::string describe() const = 0;
+};
+
+// The source named by data.source; UsageError for one that draws no points.
+std::unique_ptr<PointSource> make_point_source(const DataConfig& config);
+
+}  // namespace retrain

@@ -1,0 +1,13 @@
+// Assembles one experiment from its config (source, learner, correction) and runs the generation loop
+// in a run directory: the single entry point behind `retrain run`, `retrain resume` and the demo.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "retrain/loop/run_dir.hpp"
+
+namespace retrain {
+
+// Runs or continues the experiment of `run`; returns the last evaluated generation's metrics.
+nlohmann::json run_experiment(RunDir& run);
+
+}  // namespace retrain

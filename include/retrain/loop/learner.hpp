@@ -1,0 +1,37 @@
+// What the generation manager needs from a generative model, whatever it is (a Gaussian fit, a
+// diffusion model): fit, sample, evaluate, save/load, and optional per-generation report rows.
+#pragma once
+#include <ATen/core/Generator.h>
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace retrain {
+
+class Learner {
+ public:
+  virtual ~Learner() = default;
+
+  // Trains on `data` [replicas, N, ...]. Generation 0 starts from scratch; later generations resume
+  // from the current state (fine-tuning, Algorithm 1's A_ft).
+  virtual void fit(const torch::Tensor& data, std::int64_t generation, at::Generator& gen) = 0;
+  // `n` samples per replica: [replicas, n, ...] on the learner's device.
+  virtual torch::Tensor sample(std::int64_t n, at::Generator& gen) = 0;
+  // Metrics of the current model against the true distribution (a flat JSON object of numbers).
+  virtual nlohmann::json evaluate(at::Generator& gen) = 0;
+
+  // Complete state, so load(save()) continues exactly.
+  virtual void save(const std::filesystem::path& dir) const = 0;
+  virtual void load(const std::filesystem::path& dir) = 0;
+
+  // Optional table with one or more rows per generation, e.g. gaussian_params.csv. The first
+  // column of every row is the generation number.
+  virtual std::string report_name() const { return ""; }
+  virtual std::string report_header() const { return ""; }
+  virtual std::string report_rows(std::int64_t generation) const { return ""; }
+};
+
+}  // namespace retrain

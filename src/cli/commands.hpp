@@ -1,0 +1,31 @@
+// The `retrain` subcommands, each a function the CLI dispatches to. Only cli/ knows about argv.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retrain::cli {
+
+// Flags shared by run / resume / demo (each maps onto a config key, so it is validated like YAML).
+struct CommonOptions {
+  std::string config;
+  std::vector<std::string> sets;  // --set key=value
+  std::optional<std::string> out, name, device;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false;
+  bool overwrite = false;
+};
+
+int run_command(const CommonOptions& options);
+int resume_command(const std::string& run_dir, const CommonOptions& options);
+int info_command(const CommonOptions& options, bool keys);
+int demo_command(const CommonOptions& options);
+
+// The run directory being worked on, for the "resume with ..." hint after an interruption.
+std::string& active_run_dir();
+
+// The YAML of configs/demo.yaml, compiled in.
+const char* embedded_demo_yaml();
+
+}  // namespace retrain::cli

@@ -1,0 +1,78 @@
+// `retrain` entry point: parses argv with CLI11, dispatches to a command, and maps failures to exit
+// codes with a one-line reason: 0 success, 1 runtime failure, 2 bad usage or config, 130 interrupted.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "retrain/core/errors.hpp"
+#include "retrain/core/logging.hpp"
+#include "retrain/core/signals.hpp"
+
+namespace {
+
+using retrain::cli::CommonOptions;
+
+void add_common(CLI::App& app, CommonOptions& o, bool with_config) {
+  if (with_config) app.add_option("--config,-c", o.config, "Experiment YAML file")->check(CLI::ExistingFile);
+  app.add_option("--set", o.sets, "Override a config key: --set loop.lambda=0.5 (repeatable, typed like YAML)");
+  app.add_option("--out", o.out, "Parent directory for run directories (config key: out)");
+  app.add_option("--name", o.name, "Run name (config key: name; default: the config file's name)");
+  app.add_option("--device", o.device, "cpu, cuda or auto (config key: device)");
+  app.add_option("--seed", o.seed, "Run seed (config key: seed)");
+  app.add_flag("--quiet,-q", o.quiet, "Only warnings and errors on the console");
+  app.add_flag("--overwrite", o.overwrite, "Replace an existing run directory");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"retrain: train generative models, then retrain them generation after generation on real data mixed\n"
+               "with their own samples (Bertrand et al. 2024; Gillman et al. 2024).\n"
+               "With no arguments, runs the built-in demo."};
+  app.set_version_flag("--version", "retrain 0.1.0");
+  CommonOptions top, run_opts, resume_opts, info_opts;
+  add_common(app, top, true);
+
+  auto* run = app.add_subcommand("run", "Run an experiment from a config file");
+  add_common(*run, run_opts, true);
+  auto* resume = app.add_subcommand("resume", "Continue a run from its newest complete generation");
+  std::string run_dir;
+  resume->add_option("RUN_DIR", run_dir, "The run directory")->required();
+  resume->add_option("--set", resume_opts.sets, "Only loop.generations=N, to extend a finished run");
+  resume->add_flag("--quiet,-q", resume_opts.quiet, "Only warnings and errors on the console");
+  auto* info = app.add_subcommand("info", "Build, torch, CUDA and device facts; the resolved config with --config");
+  add_common(*info, info_opts, true);
+  bool keys = false;
+  info->add_flag("--keys", keys, "Print every config key with its type, default and meaning (Markdown)");
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet;
+  retrain::init_logging(quiet);
+  retrain::install_stop_handlers();
+  try {
+    if (*run) return retrain::cli::run_command(run_opts);
+    if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
+    if (*info) return retrain::cli::info_command(info_opts, keys);
+    if (!top.config.empty()) return retrain::cli::run_command(top);
+    return retrain::cli::demo_command(top);
+  } catch (const retrain::UsageError& e) {
+    std::cerr << "retrain: error: " << e.what() << "\n";
+    return 2;
+  } catch (const retrain::Interrupted& e) {
+    std::cerr << "retrain: " << e.what() << "; every committed generation is kept: `retrain resume "
+              << (retrain::cli::active_run_dir().empty() ? "<run dir>" : retrain::cli::active_run_dir()) << "` continues\n";
+    return 130;
+  } catch (const std::exception& e) {
+    std::cerr << "retrain: error: " << e.what() << "\n";
+    return 1;
+  }
+}

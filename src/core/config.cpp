@@ -1,0 +1,413 @@
+// Config loading: YAML -> typed Config through a table of key specifications (one per key), so
+// validation, the resolved-config writer and the reference docs all come from the same table.
+#include "retrain/core/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <functional>
+#include <limits>
+#include <set>
+
+#include "retrain/core/atomic_file.hpp"
+#include "retrain/core/checksum.hpp"
+#include "retrain/core/errors.hpp"
+
+namespace retrain {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Where a value came from, for messages: "file.yaml:12:5" or "--set loop.lambda=2".
+using WhereFn = std::function<std::string(const std::string& path, const YAML::Node& node)>;
+
+struct KeySpec {
+  std::string path, type, allowed, doc;
+  std::function<void(Config&, const YAML::Node&, const std::string& where)> read;
+  std::function<YAML::Node(const Config&)> write;
+};
+
+std::string show(const YAML::Node& node) {
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+[[noreturn]] void bad_value(const std::string& where, const std::string& path, const YAML::Node& node,
+                            const std::string& expected) {
+  throw UsageError(fmt::format("{}: key '{}' expects {}, got {}", where, path, expected, show(node)));
+}
+
+template <class T>
+T convert(const YAML::Node& node, const std::string& where, const std::string& path, const std::string& expected) {
+  if (!node.IsScalar()) bad_value(where, path, node, expected);
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    bad_value(where, path, node, expected);
+  }
+}
+
+std::string range_text(double lo, double hi) {
+  if (lo == -kInf && hi == kInf) return "";
+  if (hi == kInf) return fmt::format(">= {}", lo);
+  if (lo == -kInf) return fmt::format("<= {}", hi);
+  return fmt::format("in [{}, {}]", lo, hi);
+}
+
+template <class T, class Access>
+KeySpec number(std::string path, Access access, double lo, double hi, std::string doc) {
+  const bool integral = std::is_integral_v<T>;
+  std::string type = integral ? "integer" : "number";
+  std::string allowed = range_text(lo, hi);
+  std::string expected = allowed.empty() ? "a " + type : "a " + type + " " + allowed;
+  KeySpec spec{path, type, allowed, std::move(doc), {}, {}};
+  spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
+    T value = convert<T>(node, where, path, expected);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value)) bad_value(where, path, node, expected);
+    }
+    if (static_cast<double>(value) < lo || static_cast<double>(value) > hi) bad_value(where, path, node, expected);
+    access(c) = value;
+  };
+  spec.write = [=](const Config& c) { return YAML::Node(access(const_cast<Config&>(c))); };
+  return spec;
+}
+
+template <class Access>
+KeySpec text(std::string path, Access access, std::vector<std::string> choices, std::string doc) {
+  std::string allowed = choices.empty() ? "" : fmt::format("{}", fmt::join(choices, ", "));
+  KeySpec spec{path, "string", allowed, std::move(doc), {}, {}};
+  spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
+    std::string expected = choices.empty() ? "a string" : "one of " + allowed;
+    auto value = convert<std::string>(node, where, path, expected);
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end())
+      bad_value(where, path, node, expected);
+    access(c) = value;
+  };
+  spec.write = [=](const Config& c) { return YAML::Node(access(const_cast<Config&>(c))); };
+  return spec;
+}
+
+std::vector<double> number_list(const YAML::Node& node, const std::string& where, const std::string& path,
+                                const std::string& expected) {
+  if (!node.IsSequence()) bad_value(where, path, node, expected);
+  std::vector<double> values;
+  for (const auto& item : node) {
+    auto v = convert<double>(item, where, path, expected);
+    if (!std::isfinite(v)) bad_value(where, path, node, expected);
+    values.push_back(v);
+  }
+  return values;
+}
+
+template <class Access>
+KeySpec vector_key(std::string path, Access access, std::string doc) {
+  KeySpec spec{path, "list of numbers", "", std::move(doc), {}, {}};
+  spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
+    access(c) = number_list(node, where, path, "a list of numbers");
+  };
+  spec.write = [=](const Config& c) {
+    YAML::Node n(YAML::NodeType::Sequence);
+    for (double v : access(const_cast<Config&>(c))) n.push_back(v);
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    return n;
+  };
+  return spec;
+}
+
+template <class Access>
+KeySpec matrix_key(std::string path, Access access, std::string doc) {
+  KeySpec spec{path, "list of lists of numbers", "", std::move(doc), {}, {}};
+  spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
+    const std::string expected = "a list of rows, each a list of numbers";
+    if (!node.IsSequence()) bad_value(where, path, node, expected);
+    std::vector<std::vector<double>> rows;
+    for (const auto& row : node) rows.push_back(number_list(row, where, path, expected));
+    access(c) = rows;
+  };
+  spec.write = [=](const Config& c) {
+    YAML::Node n(YAML::NodeType::Sequence);
+    for (const auto& row : access(const_cast<Config&>(c))) {
+      YAML::Node r(YAML::NodeType::Sequence);
+      for (double v : row) r.push_back(v);
+      r.SetStyle(YAML::EmitterStyle::Flow);
+      n.push_back(r);
+    }
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    return n;
+  };
+  return spec;
+}
+
+// Every key, in the order the resolved config and the docs list them.
+const std::vector<KeySpec>& specs() {
+  static const std::vector<KeySpec> table = [] {
+    std::vector<KeySpec> t;
+    t.push_back(number<std::uint64_t>("seed", [](Config& c) -> auto& { return c.seed; }, 0, kInf,
+        "Run seed. Every random stream derives from (seed, generation, purpose), so runs and resumes are reproducible."));
+    t.push_back(text("name", [](Config& c) -> auto& { return c.name; }, {},
+        "Run name: the run directory is <out>/<name>. Empty: the config file's name without extension."));
+    t.push_back(text("out", [](Config& c) -> auto& { return c.out; }, {},
+        "Parent directory of run directories."));
+    t.push_back(text("device", [](Config& c) -> auto& { return c.device; }, {"auto", "cpu", "cuda"},
+        "Compute device; auto picks cuda when a GPU is visible."));
+    t.push_back(text("data.source", [](Config& c) -> auto& { return c.data.source; }, {"gaussian"},
+        "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions."));
+    t.push_back(number<std::int64_t>("data.n", [](Config& c) -> auto& { return c.data.n; }, 2, kInf,
+        "n: number of real samples the model is trained on."));
+    t.push_back(number<std::int64_t>("data.dim", [](Config& c) -> auto& { return c.data.dim; }, 1, 4096,
+        "gaussian: dimension d."));
+    t.push_back(vector_key("data.mean", [](Config& c) -> auto& { return c.data.mean; },
+        "gaussian: true mean, d numbers; [] means zeros."));
+    t.push_back(matrix_key("data.cov", [](Config& c) -> auto& { return c.data.cov; },
+        "gaussian: true covariance, d rows of d numbers, symmetric positive definite; [] means identity."));
+    t.push_back(text("learner.type", [](Config& c) -> auto& { return c.learner.type; }, {"gaussian"},
+        "The generative model. gaussian: maximum-likelihood Gaussian (sample mean, 1/(n-1) covariance)."));
+    t.push_back(number<std::int64_t>("learner.replicas", [](Config& c) -> auto& { return c.learner.replicas; }, 1, kInf,
+        "Independent chains run side by side (vectorised); metrics report their mean and standard error."));
+    t.push_back(number<std::int64_t>("loop.generations", [](Config& c) -> auto& { return c.loop.generations; }, 1, kInf,
+        "T: retraining generations after generation 0 (which trains on real data only)."));
+    t.push_back(number<double>("loop.lambda", [](Config& c) -> auto& { return c.loop.lambda; }, 0, kInf,
+        "lambda: each generation samples floor(lambda * n) synthetic samples from the previous model."));
+    t.push_back(text("loop.real", [](Config& c) -> auto& { return c.loop.real; }, {"fixed", "none", "fresh"},
+        "Real data in generations >= 1: fixed = the same n samples (paper 1); none = only synthetic "
+        "(fully synthetic loop); fresh = a new draw of n real samples each generation."));
+    t.push_back(text("loop.synthetic", [](Config& c) -> auto& { return c.loop.synthetic; }, {"replace", "accumulate"},
+        "replace: train on this generation's synthetic samples only; accumulate: keep every earlier generation's too."));
+    t.push_back(text("loop.correction.type", [](Config& c) -> auto& { return c.loop.correction.type; },
+        {"none", "oracle_mixture"},
+        "Self-correction pi_gamma applied to synthetic samples before mixing. oracle_mixture: each sample is "
+        "replaced with probability gamma/(1+gamma) by a fresh draw from the true distribution (paper 2's mixture)."));
+    t.push_back(number<double>("loop.correction.gamma", [](Config& c) -> auto& { return c.loop.correction.gamma; }, 0, kInf,
+        "gamma: correction strength; 0 = no correction, larger = closer to the true distribution."));
+    t.push_back(number<std::int64_t>("eval.every", [](Config& c) -> auto& { return c.eval.every; }, 1, kInf,
+        "Evaluate every k-th generation; generation 0 and the last generation are always evaluated."));
+    return t;
+  }();
+  return table;
+}
+
+const KeySpec* find_spec(const std::string& path) {
+  for (const auto& s : specs())
+    if (s.path == path) return &s;
+  return nullptr;
+}
+
+bool is_section(const std::string& path) {
+  for (const auto& s : specs())
+    if (s.path.rfind(path + ".", 0) == 0) return true;
+  return false;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string unknown_key_message(const std::string& where, const std::string& path) {
+  std::string msg = fmt::format("{}: unknown key '{}'", where, path);
+  if (auto s = suggest_key(path); !s.empty()) msg += fmt::format(" (did you mean '{}'?)", s);
+  else msg += "; see docs/config.md or `retrain info --keys` for the keys";
+  return msg;
+}
+
+std::string mark_text(const std::string& origin, const YAML::Node& node) {
+  const auto m = node.Mark();
+  if (m.is_null()) return origin;
+  return fmt::format("{}:{}:{}", origin, m.line + 1, m.column + 1);
+}
+
+void read_tree(const YAML::Node& node, const std::string& prefix, Config& config, const std::string& origin,
+               const std::map<std::string, std::string>& overridden) {
+  if (!node.IsMap()) {
+    throw UsageError(fmt::format("{}: '{}' must be a mapping of keys, got {}", mark_text(origin, node),
+                                 prefix.empty() ? "<top level>" : prefix, show(node)));
+  }
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    auto it = overridden.find(path);
+    const std::string where = it != overridden.end() ? it->second : mark_text(origin, kv.second);
+    if (const KeySpec* spec = find_spec(path)) {
+      spec->read(config, kv.second, where);
+    } else if (is_section(path)) {
+      read_tree(kv.second, path, config, origin, overridden);
+    } else {
+      throw UsageError(unknown_key_message(mark_text(origin, kv.first), path));
+    }
+  }
+}
+
+// Cholesky test for symmetric positive definiteness.
+bool positive_definite(const std::vector<std::vector<double>>& a) {
+  const std::size_t n = a.size();
+  std::vector<std::vector<double>> l(n, std::vector<double>(n, 0.0));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j <= i; ++j) {
+      double s = a[i][j];
+      for (std::size_t k = 0; k < j; ++k) s -= l[i][k] * l[j][k];
+      if (i == j) {
+        if (s <= 0) return false;
+        l[i][i] = std::sqrt(s);
+      } else {
+        l[i][j] = s / l[j][j];
+      }
+    }
+  return true;
+}
+
+void validate(const Config& c) {
+  const auto fail = [](const std::string& msg) { throw UsageError(msg); };
+  const auto d = static_cast<std::size_t>(c.data.dim);
+  if (c.data.source == "gaussian") {
+    if (!c.data.mean.empty() && c.data.mean.size() != d)
+      fail(fmt::format("data.mean has {} entries but data.dim is {}; give {} numbers or [] for zeros",
+                       c.data.mean.size(), d, d));
+    if (!c.data.cov.empty()) {
+      if (c.data.cov.size() != d)
+        fail(fmt::format("data.cov has {} rows but data.dim is {}; give a {}x{} matrix or [] for identity",
+                         c.data.cov.size(), d, d, d));
+      for (std::size_t i = 0; i < d; ++i) {
+        if (c.data.cov[i].size() != d)
+          fail(fmt::format("data.cov row {} has {} entries; expected {}", i, c.data.cov[i].size(), d));
+        for (std::size_t j = 0; j < i; ++j)
+          if (std::abs(c.data.cov[i][j] - c.data.cov[j][i]) > 1e-12 * (1 + std::abs(c.data.cov[i][j])))
+            fail(fmt::format("data.cov is not symmetric: [{}][{}] = {} but [{}][{}] = {}", i, j, c.data.cov[i][j],
+                             j, i, c.data.cov[j][i]));
+      }
+      if (!positive_definite(c.data.cov)) fail("data.cov must be positive definite (its Cholesky factorisation fails)");
+    }
+  }
+  if (c.learner.type == "gaussian" && c.data.source != "gaussian")
+    fail(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", c.data.source));
+  const auto synthetic = static_cast<std::int64_t>(std::floor(c.loop.lambda * static_cast<double>(c.data.n)));
+  if (c.loop.real == "none" && synthetic < 2)
+    fail(fmt::format("loop.real: none trains on floor(loop.lambda * data.n) = floor({} * {}) = {} synthetic "
+                     "samples; at least 2 are needed to fit a model",
+                     c.loop.lambda, c.data.n, synthetic));
+  if (c.loop.correction.type == "none" && c.loop.correction.gamma != 0)
+    fail(fmt::format("loop.correction.gamma = {} has no effect with loop.correction.type: none; "
+                     "set loop.correction.type: oracle_mixture or gamma: 0",
+                     c.loop.correction.gamma));
+}
+
+}  // namespace
+
+Override parse_override(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError(fmt::format("--set '{}': expected key.path=value, e.g. --set loop.lambda=0.5", text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::string suggest_key(const std::string& unknown) {
+  std::string best;
+  std::size_t best_d = std::numeric_limits<std::size_t>::max();
+  const auto leaf = [](const std::string& p) { return p.substr(p.rfind('.') + 1); };
+  for (const auto& s : specs()) {
+    std::size_t dist = std::min(edit_distance(unknown, s.path), edit_distance(leaf(unknown), leaf(s.path)) + 1);
+    if (dist < best_d) best_d = dist, best = s.path;
+  }
+  return best_d <= std::max<std::size_t>(2, unknown.size() / 4) ? best : "";
+}
+
+Config load_config_text(const std::string& yaml_text, const std::string& origin,
+                        const std::vector<Override>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw UsageError(fmt::format("{}:{}:{}: malformed YAML: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+
+  std::map<std::string, std::string> overridden;
+  for (const auto& o : overrides) {
+    const std::string where = fmt::format("--set {}={}", o.key, o.value);
+    if (!find_spec(o.key)) throw UsageError(unknown_key_message(where, o.key));
+    YAML::Node value;
+    try {
+      value = o.literal ? YAML::Node(o.value) : YAML::Load(o.value);
+    } catch (const YAML::ParserException& e) {
+      throw UsageError(fmt::format("{}: the value is not valid YAML: {}", where, e.msg));
+    }
+    if (!value || value.IsNull()) value = YAML::Node(o.value);
+    YAML::Node cursor(root);
+    std::string part, rest = o.key;
+    for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+      part = rest.substr(0, dot);
+      rest = rest.substr(dot + 1);
+      if (cursor[part] && !cursor[part].IsMap())
+        throw UsageError(fmt::format("{}: '{}' in the config is not a mapping", where, part));
+      YAML::Node child = cursor[part];
+      cursor.reset(child);
+    }
+    cursor[rest] = value;
+    overridden[o.key] = where;
+  }
+
+  Config config;
+  read_tree(root, "", config, origin, overridden);
+  validate(config);
+  return config;
+}
+
+Config load_config_file(const std::filesystem::path& path, const std::vector<Override>& overrides) {
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("cannot read config file '{}': {}", path.string(), e.what()));
+  }
+  Config config = load_config_text(text, path.string(), overrides);
+  if (config.name.empty()) config.name = path.stem().string();
+  return config;
+}
+
+std::string to_yaml(const Config& config) {
+  YAML::Node root(YAML::NodeType::Map);
+  for (const auto& s : specs()) {
+    YAML::Node cursor(root);
+    std::string rest = s.path;
+    for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+      YAML::Node child = cursor[rest.substr(0, dot)];
+      cursor.reset(child);
+      rest = rest.substr(dot + 1);
+    }
+    cursor[rest] = s.write(config);
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string config_hash(const Config& config) { return hex32(crc32_bytes(to_yaml(config))); }
+
+std::string config_reference_markdown() {
+  const Config defaults;
+  std::string md = "| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
+  for (const auto& s : specs()) {
+    YAML::Emitter e;
+    e << YAML::Flow << s.write(defaults);
+    std::string def = e.c_str();
+    if (def.empty() || def == "\"\"" || def == "~") def = "\"\"";
+    md += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", s.path, s.type, def, s.allowed, s.doc);
+  }
+  return md;
+}
+
+}  // namespace retrain

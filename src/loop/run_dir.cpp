@@ -1,0 +1,139 @@
+// Run directory creation, opening, generation staging/commit and crash recovery.
+#include "retrain/loop/run_dir.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+
+#include "retrain/core/atomic_file.hpp"
+#include "retrain/core/build_info.hpp"
+#include "retrain/core/errors.hpp"
+#include "retrain/core/manifest.hpp"
+
+namespace retrain {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kConfigFile = "config.yaml";
+constexpr const char* kRunFile = "run.json";
+
+std::string now_iso() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void write_config(const fs::path& dir, const Config& config) {
+  const std::string hash = config_hash(config);
+  write_file_atomic(dir / kConfigFile,
+                    fmt::format("# retrain resolved config (file + overrides + defaults), hash {}\n{}", hash,
+                                to_yaml(config)));
+  nlohmann::json run = {{"config_hash", hash},
+                        {"retrain_version", build_info().version},
+                        {"git_commit", build_info().git_commit},
+                        {"torch_version", build_info().torch_version},
+                        {"updated", now_iso()}};
+  write_file_atomic(dir / kRunFile, run.dump(2) + "\n");
+}
+
+}  // namespace
+
+bool RunDir::is_run(const fs::path& dir) { return fs::is_regular_file(dir / kConfigFile) && fs::is_regular_file(dir / kRunFile); }
+
+RunDir RunDir::create(const fs::path& dir, const Config& config, bool overwrite) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!overwrite)
+      throw UsageError(fmt::format("run directory '{}' already exists; use `retrain resume {}` to continue it, "
+                                   "--overwrite to replace it, or --name to pick another",
+                                   dir.string(), dir.string()));
+    fs::remove_all(dir, ec);
+    if (ec) throw UsageError(fmt::format("--overwrite: cannot remove '{}': {}", dir.string(), ec.message()));
+  }
+  fs::create_directories(dir, ec);
+  if (ec || ::access(dir.c_str(), W_OK) != 0)
+    throw UsageError(fmt::format("cannot create a writable run directory '{}' (out = '{}'): {}", dir.string(),
+                                 dir.parent_path().string(), ec ? ec.message() : "permission denied"));
+  write_config(dir, config);
+  return RunDir(dir, config);
+}
+
+RunDir RunDir::open(const fs::path& dir, std::optional<std::int64_t> generations) {
+  if (!is_run(dir))
+    throw UsageError(fmt::format("'{}' is not a retrain run directory (it needs {} and {}; `retrain run` creates them)",
+                                 dir.string(), kConfigFile, kRunFile));
+  Config config = load_config_file(dir / kConfigFile);
+  const auto run = nlohmann::json::parse(read_file(dir / kRunFile), nullptr, /*allow_exceptions=*/false);
+  if (run.is_discarded() || run.value("config_hash", "") != config_hash(config))
+    throw UsageError(fmt::format("'{}' does not match the hash in '{}' (edited by hand?); restore it or start a new run",
+                                 (dir / kConfigFile).string(), (dir / kRunFile).string()));
+  if (generations && *generations != config.loop.generations) {
+    if (*generations < 1) throw UsageError(fmt::format("loop.generations must be >= 1, got {}", *generations));
+    spdlog::info("loop.generations: {} -> {}", config.loop.generations, *generations);
+    config.loop.generations = *generations;
+    write_config(dir, config);
+  }
+  return RunDir(dir, config);
+}
+
+fs::path RunDir::generation_dir(std::int64_t generation) const {
+  return path_ / fmt::format("gen_{:04d}", generation);
+}
+
+fs::path RunDir::begin_generation(std::int64_t generation) {
+  const fs::path staging = generation_dir(generation).string() + ".tmp";
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  return staging;
+}
+
+void RunDir::commit_generation(std::int64_t generation) {
+  const fs::path staging = generation_dir(generation).string() + ".tmp";
+  write_manifest(staging, {{"generation", generation}, {"config_hash", config_hash(config_)}});
+  rename_durable(staging, generation_dir(generation));
+}
+
+std::optional<std::int64_t> RunDir::recover() {
+  static const std::regex gen_re(R"(gen_(\d{4,}))");
+  std::map<std::int64_t, fs::path> found;
+  for (const auto& entry : fs::directory_iterator(path_)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory()) continue;
+    if (name.starts_with("gen_") && name.ends_with(".tmp")) {
+      spdlog::info("removing unfinished staging directory {}", name);
+      fs::remove_all(entry.path());
+      continue;
+    }
+    std::smatch m;
+    if (std::regex_match(name, m, gen_re)) found[std::stoll(m[1])] = entry.path();
+  }
+  std::optional<std::int64_t> latest;
+  bool broken = false;
+  for (const auto& [g, dir] : found) {
+    std::optional<std::string> problem;
+    if (broken) problem = "an earlier generation is missing or invalid";
+    else if (latest ? g != *latest + 1 : g != 0) problem = fmt::format("generation {} is missing", latest ? *latest + 1 : 0);
+    else problem = verify_manifest(dir);
+    if (!problem) {
+      latest = g;
+      continue;
+    }
+    broken = true;
+    fs::path aside;
+    for (int k = 1;; ++k)
+      if (!fs::exists(aside = fs::path(dir.string() + fmt::format(".invalid-{}", k)))) break;
+    spdlog::warn("generation {} in {} is not usable ({}); moved to {} and redone", g, dir.string(), *problem,
+                 aside.filename().string());
+    fs::rename(dir, aside);
+  }
+  return latest;
+}
+
+}  // namespace retrain

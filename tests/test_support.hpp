@@ -1,0 +1,43 @@
+// Helpers shared by the test suites: scratch directories, running the retrain binary, reading files.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test_paths.hpp"
+
+namespace retrain::test {
+
+// A fresh empty directory under the system temp dir, removed by the destructor.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct ProcessResult {
+  int exit_code;       // -signal when killed by a signal
+  std::string output;  // stdout and stderr together
+};
+
+// Runs build/retrain with `args` (no shell) and waits for it.
+ProcessResult run_retrain(const std::vector<std::string>& args);
+
+// Starts build/retrain in the background; returns its pid. Output goes to `log`.
+int spawn_retrain(const std::vector<std::string>& args, const std::filesystem::path& log);
+// Waits for `pid`; returns its exit code, or -signal when it was killed.
+int wait_for(int pid);
+
+// Writes `text` to `path` (creating parent directories).
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+
+// metrics.jsonl lines with the timing key "wall_s" removed (timings differ between runs).
+std::vector<std::string> metrics_without_timing(const std::filesystem::path& metrics_jsonl);
+
+}  // namespace retrain::test
