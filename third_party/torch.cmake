@@ -22,6 +22,9 @@
 #     spdlog 1.10 is built against (compile errors such as "basic_runtime is not a member of fmt", or
 #     worse, silent ODR mismatches). We expose torch/include through a shadow directory of symlinks
 #     that leaves out fmt/, and put it on every Torch target instead of the original path.
+#  6. libtorch.so exports copies of libstdc++ functions it linked statically (std::filesystem,
+#     std::chrono::tzdb, ...). Listed before libstdc++.so.6 in DT_NEEDED, they interpose on ours and
+#     std::filesystem::remove_all jumps to a null pointer. We put libstdc++.so.6 first in DT_NEEDED.
 #  4. A CUDA-enabled wheel makes find_package(Torch) require the CUDA toolkit even for a CPU build:
 #     with RETRAIN_CUDA=OFF and no toolkit, we build against the CPU libraries directly instead.
 
@@ -88,6 +91,7 @@ if(RETRAIN_TORCH_CUDA_VERSION AND CMAKE_CUDA_COMPILER)
     add_library(CUDA::nvToolsExt INTERFACE IMPORTED)
     target_link_libraries(CUDA::nvToolsExt INTERFACE CUDA::nvtx3)
   endif()
+  unset(CMAKE_CUDA_ARCHITECTURES)  # else Torch warns, then forces it OFF
   find_package(Torch REQUIRED CONFIG PATHS "${_torch_dir}/share/cmake/Torch" NO_DEFAULT_PATH)
   set(CMAKE_CUDA_ARCHITECTURES "${_saved_cuda_archs}")
   foreach(_t torch torch_library torch_cpu torch_cpu_library torch_cuda torch_cuda_library c10 c10_cuda)
@@ -109,6 +113,8 @@ else()
     "${RETRAIN_TORCH_LIB_DIR}/libc10.so")
   target_compile_definitions(retrain_torch INTERFACE _GLIBCXX_USE_CXX11_ABI=${_torch_cxx11_abi})
 endif()
+# Pitfall 6: libstdc++ ahead of libtorch in the dynamic symbol search order.
+target_link_options(retrain_torch INTERFACE "LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
 add_library(retrain::torch ALIAS retrain_torch)
 message(STATUS "retrain: torch ${RETRAIN_TORCH_VERSION} (CUDA '${RETRAIN_TORCH_CUDA_VERSION}') in ${_torch_dir}; "
                "retrain CUDA kernels: ${RETRAIN_WITH_CUDA}")

@@ -63,7 +63,8 @@ KeySpec number(std::string path, Access access, double lo, double hi, std::strin
   const bool integral = std::is_integral_v<T>;
   std::string type = integral ? "integer" : "number";
   std::string allowed = range_text(lo, hi);
-  std::string expected = allowed.empty() ? "a " + type : "a " + type + " " + allowed;
+  const std::string article = integral ? "an " : "a ";
+  std::string expected = article + type + (allowed.empty() ? "" : " " + allowed);
   KeySpec spec{path, type, allowed, std::move(doc), {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     T value = convert<T>(node, where, path, expected);
@@ -150,7 +151,7 @@ const std::vector<KeySpec>& specs() {
     t.push_back(number<std::uint64_t>("seed", [](Config& c) -> auto& { return c.seed; }, 0, kInf,
         "Run seed. Every random stream derives from (seed, generation, purpose), so runs and resumes are reproducible."));
     t.push_back(text("name", [](Config& c) -> auto& { return c.name; }, {},
-        "Run name: the run directory is <out>/<name>. Empty: the config file's name without extension."));
+        "Run name: the run directory is out/name. Empty: the config file's name without extension."));
     t.push_back(text("out", [](Config& c) -> auto& { return c.out; }, {},
         "Parent directory of run directories."));
     t.push_back(text("device", [](Config& c) -> auto& { return c.device; }, {"auto", "cpu", "cuda"},

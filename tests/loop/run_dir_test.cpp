@@ -1,0 +1,69 @@
+// RunDir: creation refuses to clobber, opening checks it is a run, commits are atomic, recovery.
+#include <gtest/gtest.h>
+
+#include "retrain/core/errors.hpp"
+#include "retrain/core/manifest.hpp"
+#include "retrain/loop/run_dir.hpp"
+#include "test_support.hpp"
+
+namespace retrain {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(RunDir, CreateWritesResolvedConfigAndRefusesAnExistingDirectory) {
+  test::ScratchDir scratch;
+  Config c;
+  c.name = "r";
+  RunDir::create(scratch / "r", c, false);
+  EXPECT_TRUE(RunDir::is_run(scratch / "r"));
+  EXPECT_NE(test::read_text(scratch / "r/config.yaml").find(config_hash(c)), std::string::npos);
+  try {
+    RunDir::create(scratch / "r", c, false);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("already exists"), std::string::npos);
+  }
+  test::write_text(scratch / "r/junk.txt", "x");
+  RunDir::create(scratch / "r", c, true);
+  EXPECT_FALSE(fs::exists(scratch / "r/junk.txt"));
+}
+
+TEST(RunDir, OpenRejectsDirectoriesThatAreNotRuns) {
+  test::ScratchDir scratch;
+  fs::create_directories(scratch / "plain");
+  try {
+    RunDir::open(scratch / "plain");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not a retrain run directory"), std::string::npos);
+  }
+}
+
+TEST(RunDir, OpenRejectsAHandEditedConfig) {
+  test::ScratchDir scratch;
+  Config c;
+  RunDir::create(scratch / "r", c, false);
+  test::write_text(scratch / "r/config.yaml", test::read_text(scratch / "r/config.yaml") + "seed: 99\n");
+  EXPECT_THROW(RunDir::open(scratch / "r"), UsageError);
+}
+
+TEST(RunDir, CommittedGenerationsHaveManifestsAndRecoveryStopsAtTheFirstBadOne) {
+  test::ScratchDir scratch;
+  Config c;
+  RunDir run = RunDir::create(scratch / "r", c, false);
+  EXPECT_EQ(run.recover(), std::nullopt);
+  for (int g = 0; g < 4; ++g) {
+    test::write_text(run.begin_generation(g) / "state.json", "{}");
+    run.commit_generation(g);
+    EXPECT_EQ(verify_manifest(run.generation_dir(g)), std::nullopt);
+  }
+  test::write_text(run.generation_dir(2) / "state.json", "{\"x\":1}");  // corrupt generation 2
+  EXPECT_EQ(run.recover(), 1);
+  EXPECT_TRUE(fs::exists(scratch / "r/gen_0002.invalid-1"));
+  EXPECT_TRUE(fs::exists(scratch / "r/gen_0003.invalid-1"));
+  EXPECT_FALSE(fs::exists(run.generation_dir(2)));
+}
+
+}  // namespace
+}  // namespace retrain
