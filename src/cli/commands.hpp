@@ -21,6 +21,7 @@ int run_command(const CommonOptions& options);
 int resume_command(const std::string& run_dir, const CommonOptions& options);
 int info_command(const CommonOptions& options, bool keys);
 int demo_command(const CommonOptions& options);
+int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid);
 
 // The run directory being worked on, for the "resume with ..." hint after an interruption.
 std::string& active_run_dir();

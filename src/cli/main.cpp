@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
                "with their own samples (Bertrand et al. 2024; Gillman et al. 2024).\n"
                "With no arguments, runs the built-in demo."};
   app.set_version_flag("--version", "retrain 0.1.0");
-  CommonOptions top, run_opts, resume_opts, info_opts;
+  CommonOptions top, run_opts, resume_opts, info_opts, sweep_opts;
   add_common(app, top, true);
 
   auto* run = app.add_subcommand("run", "Run an experiment from a config file");
@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   add_common(*info, info_opts, true);
   bool keys = false;
   info->add_flag("--keys", keys, "Print every config key with its type, default and meaning (Markdown)");
+  auto* sweep = app.add_subcommand("sweep", "Run a grid of configs (e.g. lambda x gamma) and combine their results");
+  add_common(*sweep, sweep_opts, true);
+  std::vector<std::string> grid;
+  sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination)");
   app.require_subcommand(0, 1);
 
   try {
@@ -55,13 +59,14 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet;
+  const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet;
   retrain::init_logging(quiet);
   retrain::install_stop_handlers();
   try {
     if (*run) return retrain::cli::run_command(run_opts);
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);
+    if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid);
     if (!top.config.empty()) return retrain::cli::run_command(top);
     return retrain::cli::demo_command(top);
   } catch (const retrain::UsageError& e) {

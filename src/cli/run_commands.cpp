@@ -13,10 +13,11 @@ namespace retrain::cli {
 int run_command(const CommonOptions& options) {
   if (options.config.empty()) throw UsageError("run: --config FILE is required (or run `retrain` alone for the demo)");
   const Config config = load_config_file(options.config, overrides_from(options));
+  check_experiment(config);
   const auto dir = std::filesystem::path(config.out) / config.name;
   RunDir run = RunDir::create(dir, config, options.overwrite);
   active_run_dir() = dir.string();
-  add_log_file(run.file("log.txt"));
+  set_log_file(run.file("log.txt"));
   run_experiment(run);
   spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file("metrics.jsonl").string(),
                run.path().string());
@@ -38,7 +39,7 @@ int resume_command(const std::string& run_dir, const CommonOptions& options) {
   }
   active_run_dir() = run_dir;
   RunDir run = RunDir::open(run_dir, generations);
-  add_log_file(run.file("log.txt"));
+  set_log_file(run.file("log.txt"));
   run_experiment(run);
   spdlog::info("done: metrics in {}", run.file("metrics.jsonl").string());
   return 0;

@@ -156,8 +156,12 @@ const std::vector<KeySpec>& specs() {
         "Parent directory of run directories."));
     t.push_back(text("device", [](Config& c) -> auto& { return c.device; }, {"auto", "cpu", "cuda"},
         "Compute device; auto picks cuda when a GPU is visible."));
-    t.push_back(text("data.source", [](Config& c) -> auto& { return c.data.source; }, {"gaussian"},
-        "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions."));
+    t.push_back(text("data.source", [](Config& c) -> auto& { return c.data.source; }, {"gaussian", "toy2d"},
+        "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions; toy2d: a 2-D toy set (data.name)."));
+    t.push_back(text("data.name", [](Config& c) -> auto& { return c.data.name; }, {},
+        "toy2d: 8gaussians, 2spirals, checkerboard, moons, circles, pinwheel, swissroll or rings (FFJORD's sets)."));
+    t.push_back(number<double>("data.noise", [](Config& c) -> auto& { return c.data.noise; }, -1, kInf,
+        "toy2d: the set's noise parameter (e.g. 8gaussians' per-mode std before scaling); -1 = the reference value."));
     t.push_back(number<std::int64_t>("data.n", [](Config& c) -> auto& { return c.data.n; }, 2, kInf,
         "n: number of real samples the model is trained on."));
     t.push_back(number<std::int64_t>("data.dim", [](Config& c) -> auto& { return c.data.dim; }, 1, 4096,
@@ -166,12 +170,88 @@ const std::vector<KeySpec>& specs() {
         "gaussian: true mean, d numbers; [] means zeros."));
     t.push_back(matrix_key("data.cov", [](Config& c) -> auto& { return c.data.cov; },
         "gaussian: true covariance, d rows of d numbers, symmetric positive definite; [] means identity."));
-    t.push_back(text("learner.type", [](Config& c) -> auto& { return c.learner.type; }, {"gaussian"},
-        "The generative model. gaussian: maximum-likelihood Gaussian (sample mean, 1/(n-1) covariance)."));
+    t.push_back(text("learner.type", [](Config& c) -> auto& { return c.learner.type; }, {"gaussian", "diffusion"},
+        "The generative model. gaussian: maximum-likelihood Gaussian (sample mean, 1/(n-1) covariance); "
+        "diffusion: an MLP denoiser trained with method.type."));
     t.push_back(number<std::int64_t>("learner.replicas", [](Config& c) -> auto& { return c.learner.replicas; }, 1, kInf,
-        "Independent chains run side by side (vectorised); metrics report their mean and standard error."));
+        "gaussian: independent chains run side by side (vectorised); metrics report their mean and standard "
+        "error. diffusion: must be 1."));
+    t.push_back(number<std::int64_t>("model.width", [](Config& c) -> auto& { return c.model.width; }, 1, kInf,
+        "diffusion: hidden width of the MLP denoiser."));
+    t.push_back(number<std::int64_t>("model.depth", [](Config& c) -> auto& { return c.model.depth; }, 1, kInf,
+        "diffusion: residual blocks of the MLP denoiser."));
+    t.push_back(number<std::int64_t>("model.embedding_dim", [](Config& c) -> auto& { return c.model.embedding_dim; }, 2, kInf,
+        "diffusion: features of the noise-level embedding (even)."));
+    t.push_back(text("model.embedding", [](Config& c) -> auto& { return c.model.embedding; }, {"positional", "fourier"},
+        "diffusion: noise-level embedding (positional as DDPM/ddpm++, random Fourier as ncsn++)."));
+    t.push_back(text("method.type", [](Config& c) -> auto& { return c.method.type; }, {"ddpm", "edm", "cfm"},
+        "diffusion: ddpm (epsilon prediction, linear betas), edm (Karras et al. 2022), cfm (conditional flow matching)."));
+    t.push_back(text("method.sampler", [](Config& c) -> auto& { return c.method.sampler; },
+        {"default", "ancestral", "ddim", "euler", "heun"},
+        "diffusion: sampler; default = ancestral (ddpm), heun (edm), euler (cfm). ddpm takes ancestral|ddim, "
+        "edm and cfm take euler|heun."));
+    t.push_back(number<std::int64_t>("method.steps", [](Config& c) -> auto& { return c.method.steps; }, 0, kInf,
+        "diffusion: sampler steps; 0 = the method's default (ddim 50, edm 18, cfm 100; ancestral always runs all T)."));
+    t.push_back(number<std::int64_t>("method.ddpm.timesteps", [](Config& c) -> auto& { return c.method.ddpm.timesteps; }, 1, kInf,
+        "ddpm: T, diffusion steps."));
+    t.push_back(number<double>("method.ddpm.beta_start", [](Config& c) -> auto& { return c.method.ddpm.beta_start; }, 0, 1,
+        "ddpm: first beta of the linear schedule."));
+    t.push_back(number<double>("method.ddpm.beta_end", [](Config& c) -> auto& { return c.method.ddpm.beta_end; }, 0, 1,
+        "ddpm: last beta of the linear schedule."));
+    t.push_back(text("method.ddpm.variance", [](Config& c) -> auto& { return c.method.ddpm.variance; },
+        {"fixed_large", "fixed_small"}, "ddpm ancestral sampler: beta_t (fixed_large) or the posterior variance (fixed_small)."));
+    t.push_back(number<double>("method.ddpm.ddim_eta", [](Config& c) -> auto& { return c.method.ddpm.ddim_eta; }, 0, 1,
+        "ddpm DDIM sampler: eta (0 deterministic)."));
+    t.push_back(number<double>("method.edm.sigma_data", [](Config& c) -> auto& { return c.method.edm.sigma_data; }, 1e-9, kInf,
+        "edm: data standard deviation in the preconditioning (0.5 for images in [-1, 1])."));
+    t.push_back(number<double>("method.edm.p_mean", [](Config& c) -> auto& { return c.method.edm.p_mean; }, -kInf, kInf,
+        "edm: mean of ln(sigma) in training."));
+    t.push_back(number<double>("method.edm.p_std", [](Config& c) -> auto& { return c.method.edm.p_std; }, 1e-9, kInf,
+        "edm: std of ln(sigma) in training."));
+    t.push_back(number<double>("method.edm.sigma_min", [](Config& c) -> auto& { return c.method.edm.sigma_min; }, 1e-9, kInf,
+        "edm sampler: smallest noise level."));
+    t.push_back(number<double>("method.edm.sigma_max", [](Config& c) -> auto& { return c.method.edm.sigma_max; }, 1e-9, kInf,
+        "edm sampler: largest noise level."));
+    t.push_back(number<double>("method.edm.rho", [](Config& c) -> auto& { return c.method.edm.rho; }, 1e-9, kInf,
+        "edm sampler: exponent of the noise-level schedule."));
+    t.push_back(number<double>("method.edm.s_churn", [](Config& c) -> auto& { return c.method.edm.s_churn; }, 0, kInf,
+        "edm sampler: stochasticity (0 = deterministic)."));
+    t.push_back(number<double>("method.edm.s_min", [](Config& c) -> auto& { return c.method.edm.s_min; }, 0, kInf,
+        "edm sampler: churn only for sigma >= s_min."));
+    t.push_back(number<double>("method.edm.s_max", [](Config& c) -> auto& { return c.method.edm.s_max; }, 0, kInf,
+        "edm sampler: churn only for sigma <= s_max (the default is above any sigma)."));
+    t.push_back(number<double>("method.edm.s_noise", [](Config& c) -> auto& { return c.method.edm.s_noise; }, 0, kInf,
+        "edm sampler: scale of the churn noise."));
+    t.push_back(text("method.cfm.coupling", [](Config& c) -> auto& { return c.method.cfm.coupling; },
+        {"independent", "minibatch_ot"}, "cfm: pairing of noise and data in a minibatch."));
+    t.push_back(number<double>("method.cfm.sigma_min", [](Config& c) -> auto& { return c.method.cfm.sigma_min; }, 0, kInf,
+        "cfm: width of the conditional path at the data end."));
+    t.push_back(text("train.optimizer", [](Config& c) -> auto& { return c.train.optimizer; }, {"adam", "adamw"},
+        "diffusion: optimizer (adam: L2 weight decay; adamw: decoupled)."));
+    t.push_back(number<double>("train.lr", [](Config& c) -> auto& { return c.train.lr; }, 0, kInf, "diffusion: learning rate."));
+    t.push_back(number<double>("train.beta1", [](Config& c) -> auto& { return c.train.beta1; }, 0, 1, "diffusion: Adam beta1."));
+    t.push_back(number<double>("train.beta2", [](Config& c) -> auto& { return c.train.beta2; }, 0, 1, "diffusion: Adam beta2."));
+    t.push_back(number<double>("train.eps", [](Config& c) -> auto& { return c.train.eps; }, 0, kInf, "diffusion: Adam epsilon."));
+    t.push_back(number<double>("train.weight_decay", [](Config& c) -> auto& { return c.train.weight_decay; }, 0, kInf,
+        "diffusion: weight decay."));
+    t.push_back(number<std::int64_t>("train.batch", [](Config& c) -> auto& { return c.train.batch; }, 1, kInf,
+        "diffusion: minibatch size."));
+    t.push_back(number<double>("train.warmup_kimg", [](Config& c) -> auto& { return c.train.warmup_kimg; }, 0, kInf,
+        "diffusion: linear learning-rate warm-up, thousands of images (counted over the whole run)."));
+    t.push_back(number<double>("train.ema_halflife_kimg", [](Config& c) -> auto& { return c.train.ema_halflife_kimg; }, 0, kInf,
+        "diffusion: EMA half-life in thousands of images; 0 = use train.ema_decay per step."));
+    t.push_back(number<double>("train.ema_decay", [](Config& c) -> auto& { return c.train.ema_decay; }, 0, 1,
+        "diffusion: EMA decay per step (when ema_halflife_kimg is 0)."));
+    t.push_back(number<double>("train.ema_rampup", [](Config& c) -> auto& { return c.train.ema_rampup; }, 0, kInf,
+        "diffusion: EMA half-life ramp-up ratio (EDM: 0.05); 0 = none."));
+    t.push_back(number<double>("train.grad_clip", [](Config& c) -> auto& { return c.train.grad_clip; }, 0, kInf,
+        "diffusion: clip the gradient norm to this value; 0 = no clipping."));
+    t.push_back(number<double>("gen0.kimg", [](Config& c) -> auto& { return c.gen0.kimg; }, 0, kInf,
+        "diffusion: training of generation 0 on real data, thousands of images."));
     t.push_back(number<std::int64_t>("loop.generations", [](Config& c) -> auto& { return c.loop.generations; }, 1, kInf,
         "T: retraining generations after generation 0 (which trains on real data only)."));
+    t.push_back(number<double>("loop.kimg_per_generation", [](Config& c) -> auto& { return c.loop.kimg_per_generation; },
+        0, kInf, "diffusion: fine-tuning budget of each generation >= 1, thousands of images (not epochs)."));
     t.push_back(number<double>("loop.lambda", [](Config& c) -> auto& { return c.loop.lambda; }, 0, kInf,
         "lambda: each generation samples floor(lambda * n) synthetic samples from the previous model."));
     t.push_back(text("loop.real", [](Config& c) -> auto& { return c.loop.real; }, {"fixed", "none", "fresh"},
@@ -180,13 +260,18 @@ const std::vector<KeySpec>& specs() {
     t.push_back(text("loop.synthetic", [](Config& c) -> auto& { return c.loop.synthetic; }, {"replace", "accumulate"},
         "replace: train on this generation's synthetic samples only; accumulate: keep every earlier generation's too."));
     t.push_back(text("loop.correction.type", [](Config& c) -> auto& { return c.loop.correction.type; },
-        {"none", "oracle_mixture"},
+        {"none", "oracle_mixture", "nearest_mode"},
         "Self-correction pi_gamma applied to synthetic samples before mixing. oracle_mixture: each sample is "
-        "replaced with probability gamma/(1+gamma) by a fresh draw from the true distribution (paper 2's mixture)."));
+        "replaced with probability gamma/(1+gamma) by a fresh draw from the true distribution (paper 2's mixture); "
+        "nearest_mode: each point moves toward its nearest mode centre by loop.correction.strength."));
     t.push_back(number<double>("loop.correction.gamma", [](Config& c) -> auto& { return c.loop.correction.gamma; }, 0, kInf,
         "gamma: correction strength; 0 = no correction, larger = closer to the true distribution."));
+    t.push_back(number<double>("loop.correction.strength", [](Config& c) -> auto& { return c.loop.correction.strength; }, 0, 1,
+        "nearest_mode: fraction of the way to the nearest centre (0 = identity, 1 = the centre)."));
     t.push_back(number<std::int64_t>("eval.every", [](Config& c) -> auto& { return c.eval.every; }, 1, kInf,
         "Evaluate every k-th generation; generation 0 and the last generation are always evaluated."));
+    t.push_back(number<std::int64_t>("eval.num_samples", [](Config& c) -> auto& { return c.eval.num_samples; }, 0, kInf,
+        "diffusion: samples drawn per evaluation (and compared with as many held-out real points); 0 = data.n."));
     return t;
   }();
   return table;
@@ -295,6 +380,15 @@ void validate(const Config& c) {
   }
   if (c.learner.type == "gaussian" && c.data.source != "gaussian")
     fail(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", c.data.source));
+  if (c.learner.type == "diffusion" && c.learner.replicas != 1)
+    fail(fmt::format("learner.replicas = {}: the diffusion learner runs one chain; set learner.replicas: 1 and "
+                     "repeat runs with different seeds", c.learner.replicas));
+  if (c.model.embedding_dim % 2 != 0)
+    fail(fmt::format("model.embedding_dim = {} must be even (cos and sin halves)", c.model.embedding_dim));
+  if (c.method.ddpm.beta_end < c.method.ddpm.beta_start)
+    fail(fmt::format("method.ddpm.beta_end = {} is below beta_start = {}", c.method.ddpm.beta_end, c.method.ddpm.beta_start));
+  if (c.method.edm.sigma_max <= c.method.edm.sigma_min)
+    fail(fmt::format("method.edm.sigma_max = {} must exceed sigma_min = {}", c.method.edm.sigma_max, c.method.edm.sigma_min));
   const auto synthetic = static_cast<std::int64_t>(std::floor(c.loop.lambda * static_cast<double>(c.data.n)));
   if (c.loop.real == "none" && synthetic < 2)
     fail(fmt::format("loop.real: none trains on floor(loop.lambda * data.n) = floor({} * {}) = {} synthetic "

@@ -16,11 +16,14 @@ void init_logging(bool quiet) {
   spdlog::set_default_logger(logger);
 }
 
-void add_log_file(const std::filesystem::path& file) {
-  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), /*truncate=*/false);
-  sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e %l] %v");
-  sink->set_level(spdlog::level::debug);
-  spdlog::default_logger()->sinks().push_back(sink);
+void set_log_file(const std::filesystem::path& file) {
+  static std::shared_ptr<spdlog::sinks::sink> current;
+  auto& sinks = spdlog::default_logger()->sinks();
+  if (current) sinks.erase(std::remove(sinks.begin(), sinks.end(), current), sinks.end());
+  current = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), /*truncate=*/false);
+  current->set_pattern("[%Y-%m-%d %H:%M:%S.%e %l] %v");
+  current->set_level(spdlog::level::debug);
+  sinks.push_back(current);
   spdlog::default_logger()->flush_on(spdlog::level::info);
 }
 

@@ -4,6 +4,7 @@
 #include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/data/gaussian_source.hpp"
+#include "retrain/data/toy2d_source.hpp"
 
 namespace retrain {
 
@@ -20,6 +21,8 @@ std::unique_ptr<PointSource> make_point_source(const DataConfig& config) {
     }
     return std::make_unique<GaussianSource>(mean, cov);
   }
+  if (config.source == "toy2d")
+    return std::make_unique<Toy2dSource>(config.name, config.noise < 0 ? std::nullopt : std::optional<double>(config.noise));
   throw UsageError(fmt::format("data.source '{}' does not provide points", config.source));
 }
 

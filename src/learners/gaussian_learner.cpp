@@ -64,7 +64,7 @@ torch::Tensor GaussianLearner::sample(std::int64_t n, at::Generator& gen) {
   return mu_.unsqueeze(1) + z.matmul(sqrtm_psd(cov_));
 }
 
-nlohmann::json GaussianLearner::evaluate(at::Generator&) {
+nlohmann::json GaussianLearner::evaluate(at::Generator&, const std::filesystem::path&) {
   nlohmann::json m = nlohmann::json::object();
   auto std_t = scalar_std(cov_);
   summarise(m, "std", std_t);

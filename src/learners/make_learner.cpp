@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/learners/diffusion_learner.hpp"
 #include "retrain/learners/gaussian_learner.hpp"
 
 namespace retrain {
@@ -14,6 +15,7 @@ std::unique_ptr<Learner> make_learner(const Config& config, const PointSource& s
     if (!gaussian) throw UsageError(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", config.data.source));
     return std::make_unique<GaussianLearner>(*gaussian, config.learner.replicas, device);
   }
+  if (config.learner.type == "diffusion") return std::make_unique<DiffusionLearner>(config, source, device);
   throw UsageError(fmt::format("learner.type '{}' is not known", config.learner.type));
 }
 

@@ -10,6 +10,12 @@
 
 namespace retrain {
 
+void check_experiment(const Config& config) {
+  auto source = make_point_source(config.data);
+  make_learner(config, *source, torch::kCPU);
+  make_correction(config.loop.correction, *source);
+}
+
 nlohmann::json run_experiment(RunDir& run) {
   const Config& cfg = run.config();
   const torch::Device device = resolve_device(cfg.device);

@@ -77,17 +77,18 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   auto data = training_set(g);
   auto fit_gen = make_generator(cfg_.seed, g, Stream::Fit);
   learner_.fit(data, g, fit_gen);
+  throw_if_stop_requested(fmt::format("fitting generation {}", g).c_str());
 
+  const auto staging = run_.begin_generation(g);
   nlohmann::json record;
   const std::int64_t n_train = data.size(1);
   if (evaluated(g)) {
     auto eval_gen = make_generator(cfg_.seed, g, Stream::Eval);
     record = {{"generation", g}, {"n_train", n_train}, {"n_synthetic_new", m}};
-    record.update(learner_.evaluate(eval_gen));
+    record.update(learner_.evaluate(eval_gen, staging));
   }
-  throw_if_stop_requested(fmt::format("fitting generation {}", g).c_str());
+  throw_if_stop_requested(fmt::format("evaluating generation {}", g).c_str());
 
-  const auto staging = run_.begin_generation(g);
   learner_.save(staging);
   if (fresh_synthetic.defined()) save_safetensors(staging / kSyntheticFile, {{"samples", fresh_synthetic}});
   nlohmann::json state = {{"generation", g}, {"n_train", n_train}, {"n_synthetic_new", m},

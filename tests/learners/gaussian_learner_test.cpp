@@ -68,7 +68,7 @@ TEST(GaussianLearner, SaveLoadRestoresTheExactState) {
   EXPECT_TRUE(torch::equal(a.mean(), b.mean()));
   EXPECT_TRUE(torch::equal(a.cov(), b.cov()));
   auto ga = make_generator(5, 1, Stream::Eval), gb = make_generator(5, 1, Stream::Eval);
-  EXPECT_EQ(a.evaluate(ga).dump(), b.evaluate(gb).dump());
+  EXPECT_EQ(a.evaluate(ga, dir.path()).dump(), b.evaluate(gb, dir.path()).dump());
   GaussianLearner wrong(truth, 4, torch::kCPU);
   EXPECT_THROW(wrong.load(dir.path()), std::runtime_error);
 }

@@ -9,7 +9,9 @@
 namespace retrain {
 
 struct DataConfig {
-  std::string source = "gaussian";          // gaussian
+  std::string source = "gaussian";          // gaussian | toy2d
+  std::string name = "8gaussians";          // toy2d: which data set
+  double noise = -1;                         // toy2d: the set's noise parameter; < 0 = the reference value
   std::int64_t n = 100;                      // real samples per draw
   std::int64_t dim = 1;                      // gaussian: dimension
   std::vector<double> mean;                  // gaussian: empty = zeros
@@ -17,17 +19,68 @@ struct DataConfig {
 };
 
 struct LearnerConfig {
-  std::string type = "gaussian";             // gaussian
-  std::int64_t replicas = 1;                 // independent chains run side by side
+  std::string type = "gaussian";             // gaussian | diffusion
+  std::int64_t replicas = 1;                 // independent chains run side by side (gaussian)
+};
+
+struct ModelConfig {                         // diffusion: the MLP denoiser for points
+  std::int64_t width = 256;
+  std::int64_t depth = 4;
+  std::int64_t embedding_dim = 64;
+  std::string embedding = "positional";      // positional | fourier
+};
+
+struct DdpmConfig {
+  std::int64_t timesteps = 1000;
+  double beta_start = 1e-4, beta_end = 0.02;
+  std::string variance = "fixed_large";      // fixed_large | fixed_small
+  double ddim_eta = 0.0;
+};
+
+struct EdmConfig {
+  double sigma_data = 0.5, p_mean = -1.2, p_std = 1.2;
+  double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
+  double s_churn = 0.0, s_min = 0.0, s_max = 1e9, s_noise = 1.0;
+};
+
+struct CfmConfig {
+  std::string coupling = "independent";      // independent | minibatch_ot
+  double sigma_min = 0.0;
+};
+
+struct MethodConfig {
+  std::string type = "edm";                  // ddpm | edm | cfm
+  std::string sampler = "default";           // default | ancestral | ddim | euler | heun
+  std::int64_t steps = 0;                    // 0 = the method's default
+  DdpmConfig ddpm;
+  EdmConfig edm;
+  CfmConfig cfm;
+};
+
+struct TrainConfig {
+  std::string optimizer = "adam";            // adam | adamw
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
+  std::int64_t batch = 256;
+  double warmup_kimg = 0.0;
+  double ema_halflife_kimg = 0.0;            // > 0: EMA by half-life; 0: by ema_decay
+  double ema_decay = 0.999;
+  double ema_rampup = 0.0;
+  double grad_clip = 0.0;
+};
+
+struct Gen0Config {
+  double kimg = 100.0;                       // generation 0 training, thousands of images
 };
 
 struct CorrectionConfig {
-  std::string type = "none";                 // none | oracle_mixture
+  std::string type = "none";                 // none | oracle_mixture | nearest_mode
   double gamma = 0.0;                        // oracle_mixture: pi_gamma strength
+  double strength = 1.0;                     // nearest_mode: how far toward the centre, in [0, 1]
 };
 
 struct LoopConfig {
   std::int64_t generations = 10;             // T retraining generations after generation 0
+  double kimg_per_generation = 50.0;         // diffusion: fine-tuning images per generation (thousands)
   double lambda = 1.0;                       // synthetic samples per generation = floor(lambda * n)
   std::string real = "fixed";                // fixed | none | fresh
   std::string synthetic = "replace";         // replace | accumulate
@@ -36,6 +89,7 @@ struct LoopConfig {
 
 struct EvalConfig {
   std::int64_t every = 1;                    // evaluate every k-th generation (0 and T always)
+  std::int64_t num_samples = 0;              // diffusion: samples per evaluation; 0 = data.n
 };
 
 struct Config {
@@ -45,6 +99,10 @@ struct Config {
   std::string device = "auto";               // cpu | cuda | auto
   DataConfig data;
   LearnerConfig learner;
+  ModelConfig model;
+  MethodConfig method;
+  TrainConfig train;
+  Gen0Config gen0;
   LoopConfig loop;
   EvalConfig eval;
 };

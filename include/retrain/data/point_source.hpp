@@ -6,11 +6,18 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace retrain {
 
 struct DataConfig;
+
+// The point modes of a mixture of isotropic Gaussians: centres [K, D] float64 and the per-axis std of each.
+struct ModeInfo {
+  torch::Tensor centers;
+  double std = 0.0;
+};
 
 class PointSource {
  public:
@@ -20,6 +27,8 @@ class PointSource {
   virtual torch::Tensor draw(std::int64_t replicas, std::int64_t n, at::Generator& gen) const = 0;
   // One line for logs, e.g. "gaussian N(mean, cov) in 2-D".
   virtual std::string describe() const = 0;
+  // Known point modes (for mode metrics and the nearest_mode correction); none by default.
+  virtual std::optional<ModeInfo> modes() const { return std::nullopt; }
 };
 
 // The source named by data.source; UsageError for one that draws no points.

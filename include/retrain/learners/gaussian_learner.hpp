@@ -12,7 +12,7 @@ class GaussianLearner final : public Learner {
 
   void fit(const torch::Tensor& data, std::int64_t generation, at::Generator& gen) override;
   torch::Tensor sample(std::int64_t n, at::Generator& gen) override;
-  nlohmann::json evaluate(at::Generator& gen) override;
+  nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir) override;
   std::string report_name() const override { return "gaussian_params.csv"; }

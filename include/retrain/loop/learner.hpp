@@ -21,7 +21,8 @@ class Learner {
   // `n` samples per replica: [replicas, n, ...] on the learner's device.
   virtual torch::Tensor sample(std::int64_t n, at::Generator& gen) = 0;
   // Metrics of the current model against the true distribution (a flat JSON object of numbers).
-  virtual nlohmann::json evaluate(at::Generator& gen) = 0;
+  // Artifacts of the evaluation (samples, pictures) go into `out_dir`, the generation's directory.
+  virtual nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) = 0;
 
   // Complete state, so load(save()) continues exactly.
   virtual void save(const std::filesystem::path& dir) const = 0;

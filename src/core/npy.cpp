@@ -1,0 +1,87 @@
+// .npy v1.0: "\x93NUMPY", version 1 0, uint16 header length, a Python dict literal padded with spaces
+// to a 64-byte boundary and ending in '\n', then the raw data.
+#include "retrain/core/npy.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <regex>
+
+#include "retrain/core/atomic_file.hpp"
+
+namespace retrain {
+namespace {
+
+struct Descr {
+  torch::ScalarType type;
+  const char* code;
+};
+constexpr Descr kDescrs[] = {{torch::kFloat32, "<f4"}, {torch::kFloat64, "<f8"}, {torch::kInt64, "<i8"}, {torch::kUInt8, "|u1"}};
+constexpr char kMagic[] = "\x93NUMPY";
+
+}  // namespace
+
+void save_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
+  auto t = tensor.detach().cpu().contiguous();
+  const char* code = nullptr;
+  for (const auto& d : kDescrs)
+    if (d.type == t.scalar_type()) code = d.code;
+  if (!code) throw std::runtime_error(fmt::format("save_npy '{}': unsupported dtype {}", path.string(), c10::toString(t.scalar_type())));
+  std::string shape;  // "3, 2" or "3," (a one-element Python tuple needs the comma)
+  for (std::int64_t i = 0; i < t.dim(); ++i) shape += fmt::format("{}{}", i ? ", " : "", t.size(i));
+  if (t.dim() == 1) shape += ",";
+  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", code, shape);
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header += '\n';
+  std::string out(kMagic, 6);
+  out += '\x01';
+  out += '\x00';
+  const auto len = static_cast<std::uint16_t>(header.size());
+  out += static_cast<char>(len & 0xff);
+  out += static_cast<char>(len >> 8);
+  out += header;
+  out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  write_file_atomic(path, out);
+}
+
+torch::Tensor load_npy(const std::filesystem::path& path) {
+  const std::string bytes = read_file(path);
+  const auto fail = [&](const std::string& why) {
+    return std::runtime_error(fmt::format("'{}' is not a readable .npy file: {}", path.string(), why));
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) throw fail("bad magic");
+  std::size_t header_len = 0, start = 0;
+  if (bytes[6] == 1) {
+    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+    start = 10;
+  } else {
+    std::uint32_t l = 0;
+    std::memcpy(&l, bytes.data() + 8, 4);
+    header_len = l;
+    start = 12;
+  }
+  if (start + header_len > bytes.size()) throw fail("header runs past the end");
+  const std::string header = bytes.substr(start, header_len);
+  std::smatch m;
+  if (!std::regex_search(header, m, std::regex(R"('descr':\s*'([^']+)')"))) throw fail("no descr");
+  const std::string code = m[1];
+  if (header.find("'fortran_order': True") != std::string::npos) throw fail("Fortran order is not supported");
+  std::optional<torch::ScalarType> type;
+  for (const auto& d : kDescrs)
+    if (code == d.code || (code == "<u1" && d.type == torch::kUInt8)) type = d.type;
+  if (!type) throw fail("unsupported dtype " + code);
+  if (!std::regex_search(header, m, std::regex(R"('shape':\s*\(([^)]*)\))"))) throw fail("no shape");
+  std::vector<std::int64_t> shape;
+  const std::string dims = m[1];
+  for (std::sregex_iterator it(dims.begin(), dims.end(), std::regex(R"(\d+)")), end; it != end; ++it)
+    shape.push_back(std::stoll(it->str()));
+  auto t = torch::empty(shape, torch::TensorOptions().dtype(*type));
+  const std::size_t need = t.numel() * t.element_size(), data = start + header_len;
+  if (bytes.size() - data != need)
+    throw fail(fmt::format("{} data bytes, the header needs {} (truncated?)", bytes.size() - data, need));
+  std::memcpy(t.data_ptr(), bytes.data() + data, need);
+  return t;
+}
+
+}  // namespace retrain
