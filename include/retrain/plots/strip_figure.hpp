@@ -35,7 +35,8 @@ struct StripLayout {
 //   width   = 2 margin + label_w + C pw + (C - 1) gap
 //   height  = 2 margin + title_h + R ph + (R - 1) gap
 // Panel (r, c) has its top-left corner at (margin + label_w + c (pw + gap), margin + title_h + r (ph + gap)).
-// Titles are centred over their column, labels vertically centred on their row. Every row needs C cells.
+// Titles are centred over their column (one wider than a panel spills into the gaps), labels vertically
+// centred on their row. Every row needs C cells.
 Image render_strip_figure(const StripFigure& figure, const StripLayout& layout = {});
 
 void write_strip_figure(const std::filesystem::path& path, const StripFigure& figure, const StripLayout& layout = {});
