@@ -74,7 +74,8 @@ torch::Tensor load_npy(const std::filesystem::path& path) {
   if (!std::regex_search(header, m, std::regex(R"('shape':\s*\(([^)]*)\))"))) throw fail("no shape");
   std::vector<std::int64_t> shape;
   const std::string dims = m[1];
-  for (std::sregex_iterator it(dims.begin(), dims.end(), std::regex(R"(\d+)")), end; it != end; ++it)
+  static const std::regex number(R"(\d+)");
+  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
     shape.push_back(std::stoll(it->str()));
   auto t = torch::empty(shape, torch::TensorOptions().dtype(*type));
   const std::size_t need = t.numel() * t.element_size(), data = start + header_len;

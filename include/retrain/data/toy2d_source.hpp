@@ -9,11 +9,6 @@
 
 namespace retrain {
 
-// The point modes of a mixture of isotropic Gaussians: centres [K, 2] float64 and the per-axis std of each.
-struct ModeInfo {
-  torch::Tensor centers;
-  double std = 0.0;
-};
 
 // Sets and what `noise` means for each (default = the reference's value):
 //   8gaussians    centres 4 * (8 compass points of the unit circle), per-axis std `noise` (0.5), all / 1.414
@@ -41,7 +36,7 @@ class Toy2dSource final : public PointSource {
   const std::string& name() const { return name_; }
   double noise() const { return noise_; }
   // Point modes, for mode metrics: only 8gaussians has them (the other sets are curves or areas).
-  std::optional<ModeInfo> modes() const;
+  std::optional<ModeInfo> modes() const override;
 
  private:
   std::string name_;
