@@ -4,13 +4,15 @@
 
 #include <cmath>
 
-#include "diffusion/expect_gaussian.hpp"
+#include "diffusion/test_helpers.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/ddpm.hpp"
 
 namespace retrain {
 namespace {
+
+using Ddpm = test::SingleThreaded;
 
 // E[eps | x_t] for data N(m, s^2 I): x_t ~ N(sqrt(ab) m, (ab s^2 + 1 - ab) I).
 class IdealEps final : public Denoiser {
@@ -39,7 +41,7 @@ torch::Tensor sample_ideal(const DdpmOptions& options, std::uint64_t seed) {
   return method.sample(net, {4000, 2}, {}, gen);
 }
 
-TEST(Ddpm, LinearScheduleMatchesHandComputedAlphaBar) {
+TEST_F(Ddpm, LinearScheduleMatchesHandComputedAlphaBar) {
   DdpmMethod method;
   const auto& ab = method.alpha_bar();
   ASSERT_EQ(ab.size(0), 1000);
@@ -53,7 +55,7 @@ TEST(Ddpm, LinearScheduleMatchesHandComputedAlphaBar) {
   EXPECT_NEAR(ab[999].item<double>(), 4.035829765375676e-05, 1e-16);
 }
 
-TEST(Ddpm, LossIsPerSampleAndReproducible) {
+TEST_F(Ddpm, LossIsPerSampleAndReproducible) {
   DdpmMethod method;
   IdealEps net(method, torch::zeros({2}, torch::kFloat64), 1.0);
   auto x0 = torch::randn({8, 2});
@@ -63,32 +65,33 @@ TEST(Ddpm, LossIsPerSampleAndReproducible) {
   EXPECT_TRUE(torch::equal(l1, l2));
 }
 
-TEST(Ddpm, AncestralFixedLargeReproducesGaussianData) {
+TEST_F(Ddpm, AncestralFixedLargeReproducesGaussianData) {
   test::expect_gaussian(sample_ideal({}, 1), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(Ddpm, AncestralFixedSmallReproducesGaussianData) {
+TEST_F(Ddpm, AncestralFixedSmallReproducesGaussianData) {
   DdpmOptions o;
   o.variance = DdpmVariance::fixed_small;
   test::expect_gaussian(sample_ideal(o, 2), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(Ddpm, DeterministicDdimReproducesGaussianData) {
+// DDIM step counts: with data std 0.5, 50 deterministic steps undershoot the std by ~5%; 250 by ~1%.
+TEST_F(Ddpm, DeterministicDdimReproducesGaussianData) {
   DdpmOptions o;
   o.sampler = DdpmSampler::ddim;
-  o.ddim_steps = 50;
+  o.ddim_steps = 250;
   test::expect_gaussian(sample_ideal(o, 3), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(Ddpm, StochasticDdimReproducesGaussianData) {
+TEST_F(Ddpm, StochasticDdimReproducesGaussianData) {
   DdpmOptions o;
   o.sampler = DdpmSampler::ddim;
-  o.ddim_steps = 100;
+  o.ddim_steps = 1000;
   o.ddim_eta = 1.0;
   test::expect_gaussian(sample_ideal(o, 4), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(Ddpm, SamplingIsReproducibleFromTheGenerator) {
+TEST_F(Ddpm, SamplingIsReproducibleFromTheGenerator) {
   DdpmOptions o;
   o.sampler = DdpmSampler::ddim;
   o.ddim_steps = 10;
@@ -96,7 +99,7 @@ TEST(Ddpm, SamplingIsReproducibleFromTheGenerator) {
   EXPECT_TRUE(torch::equal(sample_ideal(o, 5), sample_ideal(o, 5)));
 }
 
-TEST(Ddpm, ClipX0BoundsTheFinalSamples) {
+TEST_F(Ddpm, ClipX0BoundsTheFinalSamples) {
   // A network predicting a huge eps drives x0_hat far out; clipping keeps the last step inside [-1, 1].
   struct HugeEps final : Denoiser {
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor&, const torch::Tensor&) override {
@@ -117,7 +120,7 @@ TEST(Ddpm, ClipX0BoundsTheFinalSamples) {
   }
 }
 
-TEST(Ddpm, RejectsInvalidOptions) {
+TEST_F(Ddpm, RejectsInvalidOptions) {
   DdpmOptions o;
   o.ddim_steps = 1001;
   EXPECT_THROW(DdpmMethod{o}, UsageError);

@@ -4,13 +4,15 @@
 
 #include <cmath>
 
-#include "diffusion/expect_gaussian.hpp"
+#include "diffusion/test_helpers.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/edm.hpp"
 
 namespace retrain {
 namespace {
+
+using Edm = test::SingleThreaded;
 
 // The raw network F that makes D(x; sigma) = c_skip x + c_out F(c_in x; c_noise) the ideal denoiser
 // E[x0 | x] = m + s^2 / (s^2 + sigma^2) (x - m) of data N(m, s^2 I).
@@ -50,7 +52,7 @@ torch::Tensor sample_ideal(const EdmOptions& options, std::uint64_t seed) {
   return method.sample(net, {4000, 2}, {}, gen);
 }
 
-TEST(Edm, PreconditioningMatchesHandComputedValues) {
+TEST_F(Edm, PreconditioningMatchesHandComputedValues) {
   EdmMethod method;  // sigma_data = 0.5
   auto c = method.preconditioning(torch::tensor({1.0, 2.0}, torch::kFloat64));
   // sigma = 1: sigma^2 + sd^2 = 1.25; sigma = 2: 4.25.
@@ -64,7 +66,7 @@ TEST(Edm, PreconditioningMatchesHandComputedValues) {
   EXPECT_NEAR(c.c_noise[1].item<double>(), std::log(2.0) / 4, 1e-15);
 }
 
-TEST(Edm, TimeStepsFollowTheRhoSchedule) {
+TEST_F(Edm, TimeStepsFollowTheRhoSchedule) {
   EdmMethod method;
   auto t = method.time_steps();
   ASSERT_EQ(t.size(0), 19);
@@ -76,7 +78,7 @@ TEST(Edm, TimeStepsFollowTheRhoSchedule) {
   EXPECT_NEAR(t[9].item<double>(), 1.9233398370400518, 1e-12);
 }
 
-TEST(Edm, LossIsWeightedSquaredErrorSummedOverDims) {
+TEST_F(Edm, LossIsWeightedSquaredErrorSummedOverDims) {
   EdmMethod method;
   ZeroF net;
   auto x0 = torch::randn({6, 3, 2});
@@ -92,7 +94,7 @@ TEST(Edm, LossIsWeightedSquaredErrorSummedOverDims) {
   EXPECT_TRUE(torch::allclose(loss, weight * (d - x0).square().sum({1, 2}), 1e-5, 1e-6));
 }
 
-TEST(Edm, DenoiseWithTheIdealNetworkIsThePosteriorMean) {
+TEST_F(Edm, DenoiseWithTheIdealNetworkIsThePosteriorMean) {
   EdmMethod method;
   IdealF net(method, torch::tensor(kMean, torch::kFloat64), kStd);
   auto x = torch::randn({5, 2}, torch::kFloat64) * 3;
@@ -103,19 +105,25 @@ TEST(Edm, DenoiseWithTheIdealNetworkIsThePosteriorMean) {
   EXPECT_TRUE(torch::allclose(d, expected, 1e-4, 1e-5));
 }
 
-TEST(Edm, HeunReproducesGaussianData) { test::expect_gaussian(sample_ideal({}, 1), kMean, kStd, 0.05, 0.05); }
+// Step counts: a data std (0.5) far below sigma_max needs more steps than the image defaults to bring the
+// discretisation error under ~2% (the default 18 Heun steps overshoot the std by ~5.5% here).
+TEST_F(Edm, HeunReproducesGaussianData) {
+  EdmOptions o;
+  o.num_steps = 32;
+  test::expect_gaussian(sample_ideal(o, 1), kMean, kStd, 0.05, 0.05);
+}
 
-TEST(Edm, EulerReproducesGaussianData) {
+TEST_F(Edm, EulerReproducesGaussianData) {
   EdmOptions o;
   o.sampler = EdmSampler::euler;
-  o.num_steps = 40;
+  o.num_steps = 200;
   test::expect_gaussian(sample_ideal(o, 2), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(Edm, StochasticHeunWithChurnReproducesGaussianData) {
+TEST_F(Edm, StochasticHeunWithChurnReproducesGaussianData) {
   EdmOptions o;
-  o.num_steps = 40;
-  o.s_churn = 40;
+  o.num_steps = 64;
+  o.s_churn = 10;
   o.s_min = 0.05;
   o.s_max = 50;
   o.s_noise = 1.003;
@@ -125,7 +133,7 @@ TEST(Edm, StochasticHeunWithChurnReproducesGaussianData) {
   EXPECT_FALSE(torch::equal(a, sample_ideal(o, 4)));
 }
 
-TEST(Edm, RejectsInvalidOptions) {
+TEST_F(Edm, RejectsInvalidOptions) {
   EdmOptions o;
   o.sigma_min = 100;
   EXPECT_THROW(EdmMethod{o}, UsageError);

@@ -5,13 +5,15 @@
 #include <algorithm>
 #include <numeric>
 
-#include "diffusion/expect_gaussian.hpp"
+#include "diffusion/test_helpers.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/flow_matching.hpp"
 
 namespace retrain {
 namespace {
+
+using FlowMatching = test::SingleThreaded;
 
 // E[u | x_t] for data x1 ~ N(m, s^2 I), noise x0 ~ N(0, I), x_t = a x0 + t x1 with a = 1 - c t,
 // u = x1 - c x0, c = 1 - sigma_min: m + (t s^2 - c a) / (a^2 + t^2 s^2) (x_t - t m).
@@ -57,7 +59,7 @@ torch::Tensor sample_ideal(const FlowMatchingOptions& options, std::uint64_t see
   return method.sample(net, {4000, 2}, {}, gen);
 }
 
-TEST(FlowMatching, LossRegressesTheConditionalVelocity) {
+TEST_F(FlowMatching, LossRegressesTheConditionalVelocity) {
   FlowMatchingOptions o;
   o.sigma_min = 0.1;
   FlowMatchingMethod method(o);
@@ -73,7 +75,7 @@ TEST(FlowMatching, LossRegressesTheConditionalVelocity) {
   EXPECT_TRUE(torch::allclose(loss, (x_t - u).square().mean(1), 1e-5, 1e-6));
 }
 
-TEST(FlowMatching, MinibatchOtPairsNoiseAndDataAtMinimalTotalCost) {
+TEST_F(FlowMatching, MinibatchOtPairsNoiseAndDataAtMinimalTotalCost) {
   FlowMatchingOptions o;
   o.coupling = FlowCoupling::minibatch_ot;
   FlowMatchingMethod method(o);
@@ -97,18 +99,18 @@ TEST(FlowMatching, MinibatchOtPairsNoiseAndDataAtMinimalTotalCost) {
   EXPECT_NEAR(ot, best, 1e-4);
 }
 
-TEST(FlowMatching, EulerReproducesGaussianData) {
+TEST_F(FlowMatching, EulerReproducesGaussianData) {
   test::expect_gaussian(sample_ideal({}, 1), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(FlowMatching, HeunReproducesGaussianData) {
+TEST_F(FlowMatching, HeunReproducesGaussianData) {
   FlowMatchingOptions o;
   o.sampler = FlowSampler::heun;
   o.num_steps = 20;
   test::expect_gaussian(sample_ideal(o, 2), kMean, kStd, 0.05, 0.05);
 }
 
-TEST(FlowMatching, HeunWithSigmaMinReproducesGaussianData) {
+TEST_F(FlowMatching, HeunWithSigmaMinReproducesGaussianData) {
   FlowMatchingOptions o;
   o.sampler = FlowSampler::heun;
   o.num_steps = 20;
@@ -117,7 +119,7 @@ TEST(FlowMatching, HeunWithSigmaMinReproducesGaussianData) {
   test::expect_gaussian(sample_ideal(o, 3), kMean, std::sqrt(kStd * kStd + 0.05 * 0.05), 0.05, 0.05);
 }
 
-TEST(FlowMatching, RejectsInvalidOptions) {
+TEST_F(FlowMatching, RejectsInvalidOptions) {
   FlowMatchingOptions o;
   o.num_steps = 0;
   EXPECT_THROW(FlowMatchingMethod{o}, UsageError);

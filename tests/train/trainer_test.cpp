@@ -2,6 +2,7 @@
 // and errors that name them.
 #include <gtest/gtest.h>
 
+#include "diffusion/test_helpers.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/edm.hpp"
@@ -12,6 +13,8 @@
 
 namespace retrain {
 namespace {
+
+using TrainerTest = test::SingleThreaded;
 
 std::shared_ptr<MlpDenoiser> small_net(std::uint64_t init_seed) {
   torch::manual_seed(init_seed);
@@ -44,7 +47,7 @@ void expect_same_weights(const torch::nn::Module& a, const torch::nn::Module& b)
   for (const auto& [name, t] : sa) EXPECT_TRUE(torch::equal(t, sb.at(name))) << name;
 }
 
-TEST(Trainer, ResumeFromSaveContinuesExactlyLikeAnUninterruptedRun) {
+TEST_F(TrainerTest, ResumeFromSaveContinuesExactlyLikeAnUninterruptedRun) {
   torch::manual_seed(11);
   auto data = torch::randn({500, 2}) * 0.5 + 1.0;  // 2000 images = 4 whole epochs = 20 whole batches
   auto labels = torch::randint(3, {500}, torch::kLong);
@@ -71,7 +74,7 @@ TEST(Trainer, ResumeFromSaveContinuesExactlyLikeAnUninterruptedRun) {
   expect_same_weights(*resumed.ema(), *whole.ema());
 }
 
-TEST(Trainer, SaveWritesTheCheckpointFiles) {
+TEST_F(TrainerTest, SaveWritesTheCheckpointFiles) {
   test::ScratchDir dir;
   Trainer trainer(small_net(1), std::make_shared<EdmMethod>(), stateful_options());
   auto gen = make_generator(1, 0, Stream::Fit);
@@ -84,7 +87,7 @@ TEST(Trainer, SaveWritesTheCheckpointFiles) {
   EXPECT_NE(json.find("\"adamw\""), std::string::npos) << json;
 }
 
-TEST(Trainer, LoadErrorsNameTheFile) {
+TEST_F(TrainerTest, LoadErrorsNameTheFile) {
   test::ScratchDir dir;
   Trainer trainer(small_net(1), std::make_shared<EdmMethod>(), stateful_options());
   trainer.save(dir.path());
@@ -120,7 +123,7 @@ class NanEverySecondStep final : public Method {
   mutable int calls_ = 0;
 };
 
-TEST(Trainer, NanGradientsAreCleanedAndCounted) {
+TEST_F(TrainerTest, NanGradientsAreCleanedAndCounted) {
   auto opts = stateful_options();
   opts.lr_warmup_images = 0;
   Trainer trainer(small_net(1), std::make_shared<NanEverySecondStep>(), opts);
@@ -133,7 +136,7 @@ TEST(Trainer, NanGradientsAreCleanedAndCounted) {
   for (const auto& [name, t] : state_dict(*trainer.ema())) EXPECT_TRUE(t.isfinite().all().item<bool>()) << name;
 }
 
-TEST(Trainer, WarmUpStartsFromZeroLearningRate) {
+TEST_F(TrainerTest, WarmUpStartsFromZeroLearningRate) {
   auto opts = stateful_options();
   opts.weight_decay = 0.0;
   auto net = small_net(1);
@@ -146,7 +149,7 @@ TEST(Trainer, WarmUpStartsFromZeroLearningRate) {
   EXPECT_FALSE(torch::equal(state_dict(*net).at("output.weight"), before.at("output.weight")));
 }
 
-TEST(Trainer, ReportsProgressAndLossStatistics) {
+TEST_F(TrainerTest, ReportsProgressAndLossStatistics) {
   auto opts = stateful_options();
   opts.report_every_steps = 4;
   Trainer trainer(small_net(1), std::make_shared<EdmMethod>(), opts);
@@ -163,7 +166,7 @@ TEST(Trainer, ReportsProgressAndLossStatistics) {
   EXPECT_GT(stats.images_per_s, 0.0);
 }
 
-TEST(Trainer, RejectsUnknownOptimizer) {
+TEST_F(TrainerTest, RejectsUnknownOptimizer) {
   auto opts = stateful_options();
   opts.optimizer = "sgd";
   EXPECT_THROW(Trainer(small_net(1), std::make_shared<EdmMethod>(), opts), UsageError);

@@ -1,4 +1,4 @@
-// Test helper: checks that samples [N, D] have per-dimension mean `mean` and standard deviation `std`.
+// Helpers for the diffusion and training suites: a single-threaded fixture and a Gaussian moment check.
 #pragma once
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -7,6 +7,14 @@
 
 namespace retrain::test {
 
+// These suites use tiny tensors: intra-op threads gain nothing, and on a busy machine OpenMP's
+// spinning threads make each op up to ~50x slower.
+class SingleThreaded : public ::testing::Test {
+ protected:
+  void SetUp() override { torch::set_num_threads(1); }
+};
+
+// Checks that samples [N, D] have per-dimension mean `mean` and standard deviation `std`.
 inline void expect_gaussian(const torch::Tensor& samples, const std::vector<double>& mean, double std,
                             double mean_tol, double std_rel_tol) {
   ASSERT_EQ(samples.dim(), 2);
