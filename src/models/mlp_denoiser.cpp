@@ -1,6 +1,7 @@
 // MlpDenoiser: option checks, the noise-level embedding and the residual forward pass.
 #include "retrain/models/mlp_denoiser.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include <numbers>
@@ -65,7 +66,12 @@ torch::Tensor MlpDenoiser::forward(const torch::Tensor& x, const torch::Tensor& 
 }
 
 std::shared_ptr<Denoiser> MlpDenoiser::replicate() const {
+  // Construction draws initial weights that are overwritten at once; restoring torch's global generator
+  // keeps replication from shifting anyone else's random stream.
+  auto global = at::detail::getDefaultCPUGenerator();
+  const auto state = global.get_state();
   auto copy = std::make_shared<MlpDenoiser>(options_);
+  global.set_state(state);
   copy->to(device(), dtype());
   load_state_dict(*copy, state_dict(*this), "<replicate>");
   return copy;

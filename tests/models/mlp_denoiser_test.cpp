@@ -60,6 +60,15 @@ TEST(MlpDenoiser, ReplicateCopiesWeightsIntoAnIndependentNetwork) {
   EXPECT_FALSE(torch::allclose(net.forward(x, t, {}), copy->forward(x, t, {})));
 }
 
+TEST(MlpDenoiser, ReplicateLeavesTheGlobalGeneratorUntouched) {
+  MlpDenoiser net(small());
+  torch::manual_seed(5);
+  auto expected = torch::rand({4});
+  torch::manual_seed(5);
+  net.replicate();
+  EXPECT_TRUE(torch::equal(torch::rand({4}), expected));
+}
+
 TEST(MlpDenoiser, LoadStateDictNamesTheSourceOfAMismatch) {
   MlpDenoiser net(small());
   auto state = state_dict(MlpDenoiser(small()));

@@ -149,6 +149,27 @@ TEST_F(TrainerTest, WarmUpStartsFromZeroLearningRate) {
   EXPECT_FALSE(torch::equal(state_dict(*net).at("output.weight"), before.at("output.weight")));
 }
 
+TEST_F(TrainerTest, GradientClippingShrinksTheUpdates) {
+  // With eps far above |g| Adam's update is ~ lr * g / eps, so it scales with the (clipped) gradient.
+  auto change = [](double clip) {
+    auto opts = stateful_options();
+    opts.lr_warmup_images = 0;
+    opts.lr = 10.0;
+    opts.eps = 1e3;
+    opts.weight_decay = 0.0;
+    opts.grad_clip_norm = clip;
+    auto net = small_net(1);
+    const auto before = state_dict(*net->replicate()).at("output.weight");
+    Trainer trainer(net, std::make_shared<EdmMethod>(), opts);
+    auto gen = make_generator(6, 0, Stream::Fit);
+    trainer.fit(torch::randn({100, 2}), torch::randint(3, {100}, torch::kLong), 100, gen);
+    return (state_dict(*net).at("output.weight") - before).norm().item<double>();
+  };
+  const double unclipped = change(0.0), clipped = change(1e-4);
+  EXPECT_GT(clipped, 0.0);
+  EXPECT_LT(clipped, 1e-2 * unclipped);
+}
+
 TEST_F(TrainerTest, ReportsProgressAndLossStatistics) {
   auto opts = stateful_options();
   opts.report_every_steps = 4;
