@@ -147,7 +147,7 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   FitStats stats;
   stats.steps = steps;
   stats.images = steps * batch;
-  const auto w = static_cast<double>(std::min(window, steps));
+  const auto w = static_cast<double>(window);  // window <= steps whenever steps > 0
   stats.loss_first = steps > 0 ? loss_first.item<double>() / w : 0.0;
   stats.loss_last = steps > 0 ? loss_last.item<double>() / w : 0.0;
   stats.nonfinite_steps = nonfinite.item<std::int64_t>();
