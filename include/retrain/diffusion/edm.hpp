@@ -1,0 +1,49 @@
+// EDM (Karras et al. 2022): preconditioned denoiser D(x; sigma) = c_skip x + c_out F(c_in x; c_noise),
+// log-normal training sigmas with loss weight (sigma^2 + sigma_data^2) / (sigma sigma_data)^2, and the
+// deterministic/stochastic Euler and Heun samplers on the rho-schedule (the paper's Algorithm 2).
+#pragma once
+#include <limits>
+
+#include "retrain/diffusion/method.hpp"
+
+namespace retrain {
+
+enum class EdmSampler { euler, heun };
+
+struct EdmOptions {
+  double sigma_data = 0.5;             // data std (images in [-1, 1]); toys may use 1.0
+  double p_mean = -1.2, p_std = 1.2;   // ln(sigma) ~ N(p_mean, p_std^2) in training
+  EdmSampler sampler = EdmSampler::heun;
+  std::int64_t num_steps = 18;
+  double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
+  double s_churn = 0.0, s_min = 0.0, s_max = std::numeric_limits<double>::infinity(), s_noise = 1.0;
+};
+
+class EdmMethod final : public Method {
+ public:
+  // Table 1's preconditioning, each [N] in sigma's dtype.
+  struct Preconditioning {
+    torch::Tensor c_skip, c_out, c_in, c_noise;
+  };
+
+  explicit EdmMethod(const EdmOptions& options = {});
+
+  // weight(sigma) * |D(x0 + sigma n; sigma) - x0|^2 summed over the non-batch dims, per sample.
+  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                     at::Generator& gen) const override;
+  torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
+                       at::Generator& gen) const override;
+
+  Preconditioning preconditioning(const torch::Tensor& sigma) const;
+  // D(x; sigma) in x's dtype; sigma [N].
+  torch::Tensor denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma,
+                        const torch::Tensor& labels) const;
+  // The sampler's noise levels t_0 > ... > t_{num_steps-1} followed by t_N = 0 (float64, CPU).
+  torch::Tensor time_steps() const;
+  const EdmOptions& options() const { return options_; }
+
+ private:
+  EdmOptions options_;
+};
+
+}  // namespace retrain

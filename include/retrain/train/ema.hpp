@@ -1,0 +1,23 @@
+// Exponential moving average of network weights: the per-step decay beta (fixed, or from a half-life
+// in images as in EDM) and the fused update ema = beta * ema + (1 - beta) * net.
+#pragma once
+#include <torch/nn/module.h>
+
+#include <cstdint>
+
+namespace retrain {
+
+struct EmaOptions {
+  double decay = 0.9999;         // beta per step, used when halflife_images == 0
+  double halflife_images = 0.0;  // > 0: beta = 0.5^(batch / halflife), the weight halves every halflife images
+  double rampup_ratio = 0.0;     // > 0: halflife = min(halflife, images_seen * rampup_ratio) (EDM: 0.05)
+};
+
+// beta for a step of `batch` images taken after `images_seen` images.
+double ema_beta(const EmaOptions& options, std::int64_t batch, std::int64_t images_seen);
+
+// ema's parameters <- lerp(ema, net, 1 - beta) with one fused foreach op; buffers are copied.
+// Both modules must have the same architecture (parameters in the same order).
+void ema_update(torch::nn::Module& ema, const torch::nn::Module& net, double beta);
+
+}  // namespace retrain

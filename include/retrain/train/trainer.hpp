@@ -1,0 +1,81 @@
+// Trains a Denoiser with a Method: Adam/AdamW, linear lr warm-up in images, EMA, NaN/Inf gradient guard,
+// optional gradient-norm clipping; counts images seen; saves/loads everything a resumed run needs.
+#pragma once
+#include <ATen/core/Generator.h>
+#include <torch/optim/optimizer.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "retrain/diffusion/method.hpp"
+#include "retrain/models/denoiser.hpp"
+#include "retrain/train/ema.hpp"
+
+namespace retrain {
+
+struct TrainerOptions {
+  std::string optimizer = "adam";  // adam (L2 weight decay) | adamw (decoupled weight decay)
+  double lr = 2e-4;                // DDPM's CIFAR-10 value; EDM uses 1e-3
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
+  std::int64_t batch_size = 256;
+  std::int64_t lr_warmup_images = 0;  // lr ramps linearly from 0 over this many images (EDM: 10M)
+  EmaOptions ema;
+  double grad_clip_norm = 0.0;            // > 0: rescale gradients to this global L2 norm at most
+  std::int64_t report_every_steps = 100;  // progress callback interval
+};
+
+struct FitStats {
+  double loss_first = 0.0, loss_last = 0.0;  // mean loss over the first / last 10% of steps (>= 1 step)
+  std::int64_t steps = 0, images = 0;
+  std::int64_t nonfinite_steps = 0;  // steps whose gradients held NaN/Inf (replaced by finite values)
+  double seconds = 0.0, images_per_s = 0.0;
+};
+
+struct FitProgress {
+  std::int64_t images_done, images_total, step;  // within this fit call; step counts from 1
+  double loss;                                   // mean loss since the previous report
+};
+using FitCallback = std::function<void(const FitProgress&)>;
+
+class Trainer {
+ public:
+  // The EMA starts as a copy of `net`. Throws UsageError for invalid options.
+  Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options);
+
+  // Trains on ceil(images / batch_size) minibatches of `data` [N, ...] (labels [N] or undefined), both
+  // on the network's device; batches come from shuffled epochs drawn from `gen`, as does the method's
+  // noise. With the same generator state, fit(a + b) equals fit(a); fit(b) when a is a whole number of
+  // epochs and batches, also across save()/load().
+  FitStats fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
+               const FitCallback& progress = {});
+
+  // Writes model.safetensors, ema.safetensors, optimizer.pt and trainer.json into `dir` (created),
+  // each file atomically.
+  void save(const std::filesystem::path& dir) const;
+  // Restores weights, EMA, optimizer state and counters saved by save(); options stay those given to
+  // the constructor (a later generation may change lr). Errors name the file.
+  void load(const std::filesystem::path& dir);
+
+  const std::shared_ptr<Denoiser>& net() const { return net_; }
+  const std::shared_ptr<Denoiser>& ema() const { return ema_; }
+  const TrainerOptions& options() const { return options_; }
+  std::int64_t images_seen() const { return images_seen_; }
+  std::int64_t step() const { return step_; }
+  std::int64_t nonfinite_steps() const { return nonfinite_steps_; }
+
+ private:
+  double current_lr() const;
+  // Replaces NaN/Inf in the gradients (nan -> 0, +-inf -> +-1e5), then clips; returns a 0-d bool
+  // tensor telling whether anything was non-finite (kept on device: no synchronisation).
+  torch::Tensor guard_gradients();
+
+  std::shared_ptr<Denoiser> net_, ema_;
+  std::shared_ptr<const Method> method_;
+  TrainerOptions options_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::int64_t images_seen_ = 0, step_ = 0, nonfinite_steps_ = 0;
+};
+
+}  // namespace retrain

@@ -1,0 +1,92 @@
+// EDM: preconditioning, loss, and the Euler/Heun samplers with optional churn (float64 time steps).
+#include "retrain/diffusion/edm.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "retrain/core/errors.hpp"
+#include "retrain/ops/affine_mix.hpp"
+
+namespace retrain {
+
+EdmMethod::EdmMethod(const EdmOptions& options) : options_(options) {
+  if (!(options.sigma_data > 0)) throw UsageError(fmt::format("EDM: sigma_data = {} must be > 0", options.sigma_data));
+  if (!(options.p_std > 0)) throw UsageError(fmt::format("EDM: p_std = {} must be > 0", options.p_std));
+  if (options.num_steps < 1) throw UsageError(fmt::format("EDM: num_steps = {} must be >= 1", options.num_steps));
+  if (!(options.sigma_min > 0 && options.sigma_min < options.sigma_max))
+    throw UsageError(fmt::format("EDM: sigma_min = {}, sigma_max = {}; expected 0 < sigma_min < sigma_max",
+                                 options.sigma_min, options.sigma_max));
+  if (!(options.rho > 0)) throw UsageError(fmt::format("EDM: rho = {} must be > 0", options.rho));
+  if (options.s_churn < 0 || options.s_noise < 0)
+    throw UsageError(fmt::format("EDM: s_churn = {} and s_noise = {} must be >= 0", options.s_churn, options.s_noise));
+}
+
+EdmMethod::Preconditioning EdmMethod::preconditioning(const torch::Tensor& sigma) const {
+  const double sd = options_.sigma_data;
+  auto norm = (sigma.square() + sd * sd).rsqrt();  // 1 / sqrt(sigma^2 + sigma_data^2)
+  return {sd * sd * norm.square(), sigma * sd * norm, norm, sigma.log() / 4};
+}
+
+torch::Tensor EdmMethod::denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma,
+                                 const torch::Tensor& labels) const {
+  const auto c = preconditioning(sigma.to(x.options()));
+  auto f = evaluate(net, x * per_sample(c.c_in, x), c.c_noise, labels);
+  return ops::affine_mix(x, c.c_skip, f, c.c_out);
+}
+
+torch::Tensor EdmMethod::loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                              at::Generator& gen) const {
+  const auto n = x0.size(0);
+  const double sd = options_.sigma_data;
+  auto sigma = (randn({n}, gen, x0.options()) * options_.p_std + options_.p_mean).exp();
+  auto weight = (sigma.square() + sd * sd) / (sigma * sd).square();
+  auto noise = randn(x0.sizes(), gen, x0.options());
+  auto x_noisy = ops::affine_mix(x0, torch::ones_like(sigma), noise, sigma);
+  auto d = denoise(net, x_noisy, sigma, labels);
+  return weight * (d - x0).square().flatten(1).sum(1);
+}
+
+torch::Tensor EdmMethod::time_steps() const {
+  const auto& o = options_;
+  const double inv_rho = 1.0 / o.rho;
+  auto i = torch::arange(o.num_steps, torch::kFloat64);
+  auto frac = o.num_steps > 1 ? i / static_cast<double>(o.num_steps - 1) : i;
+  auto t = (std::pow(o.sigma_max, inv_rho) + frac * (std::pow(o.sigma_min, inv_rho) - std::pow(o.sigma_max, inv_rho)))
+               .pow(o.rho);
+  return torch::cat({t, torch::zeros({1}, torch::kFloat64)});
+}
+
+torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
+                                at::Generator& gen) const {
+  torch::NoGradGuard no_grad;
+  const auto& o = options_;
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(net.device());
+  const auto steps = time_steps();
+  const double* t = steps.data_ptr<double>();
+  const auto n = shape.at(0);
+  auto sigma_of = [&](double s) { return torch::full({n}, s, opts); };
+  auto x_next = randn(shape, gen, opts) * t[0];
+  for (std::int64_t i = 0; i < o.num_steps; ++i) {
+    const double t_cur = t[i], t_next = t[i + 1];
+    auto x_cur = x_next;
+    // Churn: raise the noise level from t_cur to t_hat by adding fresh noise.
+    const double gamma = (o.s_min <= t_cur && t_cur <= o.s_max)
+                             ? std::min(o.s_churn / static_cast<double>(o.num_steps), std::sqrt(2.0) - 1.0)
+                             : 0.0;
+    const double t_hat = t_cur + gamma * t_cur;
+    auto x_hat = gamma > 0 ? x_cur + std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise * randn(shape, gen, opts)
+                           : x_cur;
+    // Euler step from t_hat to t_next.
+    auto d_cur = (x_hat - denoise(net, x_hat, sigma_of(t_hat), labels)) / t_hat;
+    x_next = x_hat + (t_next - t_hat) * d_cur;
+    // Heun's 2nd-order correction, except on the last step (to sigma = 0).
+    if (o.sampler == EdmSampler::heun && i < o.num_steps - 1) {
+      auto d_prime = (x_next - denoise(net, x_next, sigma_of(t_next), labels)) / t_next;
+      x_next = x_hat + (t_next - t_hat) * (0.5 * d_cur + 0.5 * d_prime);
+    }
+  }
+  return x_next.to(torch::kFloat32);
+}
+
+}  // namespace retrain

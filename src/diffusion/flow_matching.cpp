@@ -1,0 +1,59 @@
+// Flow matching: (optionally OT-coupled) conditional paths for the loss, Euler/Heun ODE samplers.
+#include "retrain/diffusion/flow_matching.hpp"
+
+#include <fmt/format.h>
+
+#include "retrain/core/errors.hpp"
+#include "retrain/diffusion/assignment.hpp"
+#include "retrain/ops/affine_mix.hpp"
+
+namespace retrain {
+
+FlowMatchingMethod::FlowMatchingMethod(const FlowMatchingOptions& options) : options_(options) {
+  if (options.num_steps < 1)
+    throw UsageError(fmt::format("flow matching: num_steps = {} must be >= 1", options.num_steps));
+  if (!(options.sigma_min >= 0 && options.sigma_min < 1))
+    throw UsageError(fmt::format("flow matching: sigma_min = {} is invalid; expected 0 <= sigma_min < 1",
+                                 options.sigma_min));
+}
+
+torch::Tensor FlowMatchingMethod::loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                                       at::Generator& gen) const {
+  // The method's x0 argument is the data; in flow-matching notation that is x1.
+  const auto& x1 = x0;
+  const auto n = x1.size(0);
+  auto t = at::rand({n}, gen, torch::kFloat32).to(x1.device());
+  auto noise = randn(x1.sizes(), gen, x1.options());
+  if (options_.coupling == FlowCoupling::minibatch_ot) {
+    auto cost = torch::cdist(noise.flatten(1).to(torch::kFloat64), x1.flatten(1).to(torch::kFloat64)).square();
+    const auto col = solve_assignment(cost);  // noise row i goes with data col[i]
+    std::vector<std::int64_t> row(n);
+    for (std::int64_t i = 0; i < n; ++i) row[col[i]] = i;
+    noise = noise.index_select(0, torch::tensor(row, torch::kLong).to(x1.device()));
+  }
+  const double shrink = 1.0 - options_.sigma_min;
+  auto x_t = ops::affine_mix(noise, 1.0 - shrink * t, x1, t);
+  auto target = ops::affine_mix(x1, torch::ones_like(t), noise, torch::full_like(t, -shrink));
+  return (evaluate(net, x_t, t, labels) - target).square().flatten(1).mean(1);
+}
+
+torch::Tensor FlowMatchingMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
+                                         at::Generator& gen) const {
+  torch::NoGradGuard no_grad;
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(net.device());
+  const auto n = shape.at(0);
+  const auto steps = options_.num_steps;
+  const double dt = 1.0 / static_cast<double>(steps);
+  auto velocity = [&](const torch::Tensor& x, double t) { return evaluate(net, x, torch::full({n}, t, opts), labels); };
+  auto x = randn(shape, gen, opts);
+  for (std::int64_t i = 0; i < steps; ++i) {
+    const double t_cur = static_cast<double>(i) * dt, t_next = static_cast<double>(i + 1) / static_cast<double>(steps);
+    auto v_cur = velocity(x, t_cur);
+    auto x_euler = x + (t_next - t_cur) * v_cur;
+    x = options_.sampler == FlowSampler::heun ? x + (t_next - t_cur) * 0.5 * (v_cur + velocity(x_euler, t_next))
+                                              : x_euler;
+  }
+  return x.to(torch::kFloat32);
+}
+
+}  // namespace retrain

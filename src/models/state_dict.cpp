@@ -1,0 +1,32 @@
+// state_dict / load_state_dict: by-name copies with errors that say which file and tensor is wrong.
+#include "retrain/models/state_dict.hpp"
+
+#include <fmt/format.h>
+
+namespace retrain {
+
+TensorMap state_dict(const torch::nn::Module& module) {
+  TensorMap out;
+  for (const auto& p : module.named_parameters()) out.emplace(p.key(), p.value().detach());
+  for (const auto& b : module.named_buffers()) out.emplace(b.key(), b.value().detach());
+  return out;
+}
+
+void load_state_dict(torch::nn::Module& module, const TensorMap& state, const std::filesystem::path& source) {
+  const auto own = state_dict(module);
+  for (const auto& [name, value] : state)
+    if (!own.count(name))
+      throw std::runtime_error(fmt::format("'{}' holds tensor '{}', which the network does not have", source.string(), name));
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, target] : own) {
+    auto it = state.find(name);
+    if (it == state.end())
+      throw std::runtime_error(fmt::format("'{}' lacks tensor '{}'", source.string(), name));
+    if (it->second.sizes() != target.sizes())
+      throw std::runtime_error(fmt::format("'{}': tensor '{}' has shape {}, the network expects {}", source.string(),
+                                           name, c10::str(it->second.sizes()), c10::str(target.sizes())));
+    target.copy_(it->second);
+  }
+}
+
+}  // namespace retrain

@@ -1,0 +1,200 @@
+// Trainer: the optimisation loop, the gradient guard, and checkpoint files.
+#include "retrain/train/trainer.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
+#include "retrain/core/safetensors.hpp"
+#include "retrain/models/state_dict.hpp"
+#include "retrain/train/epoch_sampler.hpp"
+
+namespace retrain {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kModelFile = "model.safetensors";
+constexpr const char* kEmaFile = "ema.safetensors";
+constexpr const char* kOptimizerFile = "optimizer.pt";
+constexpr const char* kStateFile = "trainer.json";
+
+void check(bool ok, std::string_view key, double value, std::string_view expected) {
+  if (!ok) throw UsageError(fmt::format("trainer: {} = {} is invalid; expected {}", key, value, expected));
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainerOptions& o, std::vector<torch::Tensor> params) {
+  const std::tuple<double, double> betas{o.beta1, o.beta2};
+  if (o.optimizer == "adam")
+    return std::make_unique<torch::optim::Adam>(
+        std::move(params), torch::optim::AdamOptions(o.lr).betas(betas).eps(o.eps).weight_decay(o.weight_decay));
+  if (o.optimizer == "adamw")
+    return std::make_unique<torch::optim::AdamW>(
+        std::move(params), torch::optim::AdamWOptions(o.lr).betas(betas).eps(o.eps).weight_decay(o.weight_decay));
+  throw UsageError(fmt::format("trainer: unknown optimizer '{}'; expected one of: adam, adamw", o.optimizer));
+}
+
+nlohmann::json to_json(const TrainerOptions& o) {
+  return {{"optimizer", o.optimizer},
+          {"lr", o.lr},
+          {"betas", {o.beta1, o.beta2}},
+          {"eps", o.eps},
+          {"weight_decay", o.weight_decay},
+          {"batch_size", o.batch_size},
+          {"lr_warmup_images", o.lr_warmup_images},
+          {"ema", {{"decay", o.ema.decay}, {"halflife_images", o.ema.halflife_images}, {"rampup_ratio", o.ema.rampup_ratio}}},
+          {"grad_clip_norm", o.grad_clip_norm}};
+}
+
+void load_weights(torch::nn::Module& module, const fs::path& file) {
+  load_state_dict(module, load_safetensors(file), file);
+}
+
+}  // namespace
+
+Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options)
+    : net_(std::move(net)), method_(std::move(method)), options_(std::move(options)) {
+  TORCH_CHECK(net_ && method_, "Trainer needs a network and a method");
+  const auto& o = options_;
+  check(o.lr > 0, "lr", o.lr, "> 0");
+  check(o.beta1 >= 0 && o.beta1 < 1, "beta1", o.beta1, "in [0, 1)");
+  check(o.beta2 >= 0 && o.beta2 < 1, "beta2", o.beta2, "in [0, 1)");
+  check(o.eps > 0, "eps", o.eps, "> 0");
+  check(o.weight_decay >= 0, "weight_decay", o.weight_decay, ">= 0");
+  check(o.batch_size >= 1, "batch_size", static_cast<double>(o.batch_size), ">= 1");
+  check(o.lr_warmup_images >= 0, "lr_warmup_images", static_cast<double>(o.lr_warmup_images), ">= 0");
+  check(o.ema.decay >= 0 && o.ema.decay <= 1, "ema.decay", o.ema.decay, "in [0, 1]");
+  check(o.ema.halflife_images >= 0, "ema.halflife_images", o.ema.halflife_images, ">= 0");
+  check(o.ema.rampup_ratio >= 0, "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
+  check(o.grad_clip_norm >= 0, "grad_clip_norm", o.grad_clip_norm, ">= 0");
+  check(o.report_every_steps >= 1, "report_every_steps", static_cast<double>(o.report_every_steps), ">= 1");
+  optimizer_ = make_optimizer(o, net_->parameters());
+  ema_ = net_->replicate();
+  ema_->eval();
+  for (auto& p : ema_->parameters()) p.set_requires_grad(false);
+}
+
+double Trainer::current_lr() const {
+  if (options_.lr_warmup_images <= 0) return options_.lr;
+  return options_.lr * std::min(static_cast<double>(images_seen_) / static_cast<double>(options_.lr_warmup_images), 1.0);
+}
+
+torch::Tensor Trainer::guard_gradients() {
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : net_->parameters())
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return torch::zeros({}, torch::kBool);
+  auto nonfinite = at::stack(at::_foreach_norm(grads)).norm().isfinite().logical_not();
+  for (auto& g : grads) g.nan_to_num_(0.0, 1e5, -1e5);
+  if (options_.grad_clip_norm > 0) {
+    auto total = at::stack(at::_foreach_norm(grads)).norm();
+    at::_foreach_mul_(grads, (options_.grad_clip_norm / (total + 1e-6)).clamp_max(1.0));
+  }
+  return nonfinite;
+}
+
+FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
+                      const FitCallback& progress) {
+  TORCH_CHECK(data.dim() >= 1 && data.size(0) >= 1, "Trainer::fit needs data [N >= 1, ...], got ", data.sizes());
+  TORCH_CHECK(!labels.defined() || (labels.dim() == 1 && labels.size(0) == data.size(0)),
+              "Trainer::fit: labels must be [", data.size(0), "], got ", labels.sizes());
+  TORCH_CHECK(images >= 0, "Trainer::fit: images = ", images, " must be >= 0");
+  const auto batch = options_.batch_size;
+  const auto steps = (images + batch - 1) / batch;
+  const auto window = std::max<std::int64_t>(1, (steps + 9) / 10);
+  const auto device = data.device();
+  const auto start = std::chrono::steady_clock::now();
+  net_->train();
+  EpochSampler sampler(data.size(0), gen);
+  auto zero = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+  auto loss_first = zero.clone(), loss_last = zero.clone(), loss_report = zero.clone();
+  auto nonfinite = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+  std::int64_t since_report = 0;
+  for (std::int64_t k = 0; k < steps; ++k) {
+    const auto idx = sampler.next(batch).to(device);
+    const auto x = data.index_select(0, idx);
+    const auto y = labels.defined() ? labels.index_select(0, idx) : labels;
+    for (auto& group : optimizer_->param_groups()) group.options().set_lr(current_lr());
+    optimizer_->zero_grad();
+    auto loss = method_->loss(*net_, x, y, gen).mean();
+    loss.backward();
+    nonfinite += guard_gradients().to(device);
+    optimizer_->step();
+    ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_));
+    images_seen_ += batch;
+    ++step_;
+    const auto l = loss.detach().to(torch::kFloat64);
+    if (k < window) loss_first += l;
+    if (k >= steps - window) loss_last += l;
+    loss_report += l;
+    ++since_report;
+    if (progress && ((k + 1) % options_.report_every_steps == 0 || k + 1 == steps)) {
+      progress({std::min((k + 1) * batch, images), images, k + 1,
+                loss_report.item<double>() / static_cast<double>(since_report)});
+      loss_report.zero_();
+      since_report = 0;
+    }
+  }
+  FitStats stats;
+  stats.steps = steps;
+  stats.images = steps * batch;
+  const auto w = static_cast<double>(window);  // window <= steps whenever steps > 0
+  stats.loss_first = steps > 0 ? loss_first.item<double>() / w : 0.0;
+  stats.loss_last = steps > 0 ? loss_last.item<double>() / w : 0.0;
+  stats.nonfinite_steps = nonfinite.item<std::int64_t>();
+  nonfinite_steps_ += stats.nonfinite_steps;
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.images_per_s = stats.seconds > 0 ? static_cast<double>(stats.images) / stats.seconds : 0.0;
+  return stats;
+}
+
+void Trainer::save(const fs::path& dir) const {
+  fs::create_directories(dir);
+  save_safetensors(dir / kModelFile, state_dict(*net_));
+  save_safetensors(dir / kEmaFile, state_dict(*ema_));
+  torch::serialize::OutputArchive archive;
+  optimizer_->save(archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomic(dir / kOptimizerFile, bytes.str());
+  const nlohmann::json state = {{"images_seen", images_seen_},
+                                {"step", step_},
+                                {"nonfinite_steps", nonfinite_steps_},
+                                {"options", to_json(options_)}};
+  write_file_atomic(dir / kStateFile, state.dump(2) + "\n");
+}
+
+void Trainer::load(const fs::path& dir) {
+  load_weights(*net_, dir / kModelFile);
+  load_weights(*ema_, dir / kEmaFile);
+  const auto opt_file = dir / kOptimizerFile;
+  try {
+    std::istringstream bytes(read_file(opt_file));
+    torch::serialize::InputArchive archive;
+    archive.load_from(bytes, net_->device());
+    optimizer_->load(archive);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("'{}': cannot restore the optimizer state: {}", opt_file.string(),
+                                         e.what_without_backtrace()));
+  }
+  const auto state_file = dir / kStateFile;
+  try {
+    const auto state = nlohmann::json::parse(read_file(state_file));
+    images_seen_ = state.at("images_seen").get<std::int64_t>();
+    step_ = state.at("step").get<std::int64_t>();
+    nonfinite_steps_ = state.at("nonfinite_steps").get<std::int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("'{}': {}", state_file.string(), e.what()));
+  }
+}
+
+}  // namespace retrain
