@@ -8,6 +8,7 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/npy.hpp"
 #include "retrain/core/progress.hpp"
+#include "retrain/core/rng.hpp"
 #include "retrain/diffusion/make_method.hpp"
 #include "retrain/metrics/point_metrics.hpp"
 #include "retrain/models/mlp_denoiser.hpp"
@@ -59,7 +60,10 @@ TrainerOptions trainer_options(const TrainConfig& c) {
 
 namespace {
 
+// Initial weights come from torch's global generator: seed it from the run seed, so generation 0
+// starts from the same network on every run with that seed.
 std::shared_ptr<Denoiser> make_network(const Config& c, std::int64_t dim, torch::Device device) {
+  torch::manual_seed(derive_seed(c.seed, 0, Stream::Fit));
   MlpDenoiserOptions o;
   o.dim = dim;
   o.width = c.model.width;

@@ -5,7 +5,7 @@
 #pragma once
 #include "retrain/core/config.hpp"
 #include "retrain/data/point_source.hpp"
-#include "retrain/diffusion/method.hpp"
+#include "retrain/diffusion/make_method.hpp"
 #include "retrain/loop/learner.hpp"
 #include "retrain/train/trainer.hpp"
 
