@@ -18,14 +18,15 @@ std::string format_duration(double s) {
   return fmt::format("{}h{:02d}m", total / 3600, (total % 3600) / 60);
 }
 
-Progress::Progress(std::string label, long long total, std::string unit, double interval_s)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), interval_s_(interval_s),
+Progress::Progress(std::string label, long long total, std::string unit, double interval_s, long long initial)
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), initial_(initial), done_(initial),
+      interval_s_(interval_s),
       live_(stdout_is_terminal() && spdlog::default_logger()->sinks().front()->level() <= spdlog::level::info),
       start_(std::chrono::steady_clock::now()), last_print_(start_) {}
 
 std::string Progress::line(long long done, const std::string& status) const {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const long long fresh = done - std::max(0LL, start_done_);
+  const long long fresh = done - initial_;
   const double rate = elapsed > 0 ? static_cast<double>(fresh) / elapsed : 0.0;
   std::string eta = rate > 0 && done < total_ ? format_duration(static_cast<double>(total_ - done) / rate) : "-";
   std::string text = fmt::format("{} {}/{} {} | {:.3g} {}/s | elapsed {} | ETA {}", label_, done, total_, unit_, rate,
@@ -35,7 +36,6 @@ std::string Progress::line(long long done, const std::string& status) const {
 }
 
 void Progress::update(long long done, const std::string& status) {
-  if (start_done_ < 0) start_done_ = done;
   done_ = done;
   const auto now = std::chrono::steady_clock::now();
   if (live_) {

@@ -21,8 +21,8 @@ MethodOptions method_options(const MethodConfig& c) {
   o.method = c.type;
   o.sampler = c.sampler == "default" ? "" : c.sampler;
   o.steps = c.steps;
-  o.variance = c.ddpm.variance;
-  o.coupling = c.cfm.coupling;
+  if (c.type == "ddpm") o.variance = c.ddpm.variance;  // the others reject these choices
+  if (c.type == "cfm") o.coupling = c.cfm.coupling;
   o.ddpm.num_timesteps = c.ddpm.timesteps;
   o.ddpm.beta_start = c.ddpm.beta_start;
   o.ddpm.beta_end = c.ddpm.beta_end;

@@ -122,7 +122,7 @@ nlohmann::json GenerationManager::run() {
 
   const std::int64_t total = cfg_.loop.generations;
   if (last >= total) spdlog::info("all {} generations are already complete", total);
-  Progress progress("generation", total, "gen", 5.0);
+  Progress progress("generation", total, "gen", 5.0, last);
   nlohmann::json last_metrics;
   for (std::int64_t g = last + 1; g <= total; ++g) {
     throw_if_stop_requested(fmt::format("starting generation {}", g).c_str());

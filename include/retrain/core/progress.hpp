@@ -8,7 +8,8 @@ namespace retrain {
 
 class Progress {
  public:
-  Progress(std::string label, long long total, std::string unit, double interval_s = 10.0);
+  // `initial`: items already done before this Progress started (a resumed job); the rate counts from it.
+  Progress(std::string label, long long total, std::string unit, double interval_s = 10.0, long long initial = 0);
   // Report `done` items (absolute); `status` is appended (e.g. the latest metrics).
   void update(long long done, const std::string& status = "");
   // Final line (always printed).
@@ -17,7 +18,7 @@ class Progress {
  private:
   std::string line(long long done, const std::string& status) const;
   std::string label_, unit_;
-  long long total_, done_ = 0, start_done_ = -1;
+  long long total_, initial_, done_;
   double interval_s_;
   bool live_;
   std::chrono::steady_clock::time_point start_, last_print_;
