@@ -1,7 +1,7 @@
 // Toy benchmark, C++ side: per method (ddpm, edm, cfm), milliseconds per training step of the MLP
 // denoiser (4x256, batch 256: loss, backward, Adam, EMA) and seconds per full sampling pass, printed as
 // JSON lines. bench/toy_bench.py does the same computation in Python; scripts/bench_toy.sh compares.
-//   build/bench/retrain_bench_toy [--steps N] [--samples N]
+//   build/bench/retrain_bench_toy [--steps N] [--samples N] [--width W]
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -25,10 +25,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::int64_t steps = 200, samples = 2000;
+  std::int64_t steps = 200, samples = 2000, width = 256;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--samples")) samples = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--width")) width = std::atoll(argv[i + 1]);
   }
   const std::int64_t batch = 256, warmup = 20;
   torch::manual_seed(0);
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
     MethodOptions mo;
     mo.method = name;
     std::shared_ptr<Method> method = make_method(mo);
-    MlpDenoiserOptions no;  // 4 x 256, the benchmark network
+    MlpDenoiserOptions no;  // 4 residual blocks; width 256 is the benchmark network
+    no.width = width;
     TrainerOptions to;
     to.batch_size = batch;
     to.lr = 1e-3;
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
     auto x = method->sample(*trainer.ema(), {samples, 2}, torch::Tensor(), gen);
     const double sample_s = seconds_since(t0);
     std::cout << nlohmann::json{{"impl", "cpp"}, {"method", name}, {"train_step_ms", step_ms},
-                                {"sample_s", sample_s}, {"samples", samples}, {"threads", at::get_num_threads()}}
+                                {"sample_s", sample_s}, {"samples", samples}, {"width", width}, {"threads", at::get_num_threads()}}
                      .dump()
               << std::endl;
   }

@@ -5,7 +5,7 @@ Same MLP denoiser (4 residual blocks of width 256, positional noise embedding), 
 epsilon, EDM preconditioned, flow matching), the same training step (loss, backward, NaN guard, Adam,
 EMA by one fused foreach lerp) and the same samplers (DDPM ancestral over 1000 steps, EDM Heun with 18
 steps, flow-matching Euler with 100 steps; float64 state, float32 network). Prints JSON lines.
-    .venv/bin/python bench/toy_bench.py [--steps N] [--samples N]
+    .venv/bin/python bench/toy_bench.py [--steps N] [--samples N] [--width W]
 """
 import argparse
 import json
@@ -126,13 +126,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--samples", type=int, default=2000)
+    ap.add_argument("--width", type=int, default=256)
     args = ap.parse_args()
     torch.manual_seed(0)
     data = torch.randn(8192, 2)
     batch, warmup = 256, 20
     for name, method in (("ddpm", Ddpm()), ("edm", Edm()), ("cfm", Cfm())):
-        net = Mlp()
-        ema = Mlp()
+        net = Mlp(width=args.width)
+        ema = Mlp(width=args.width)
         ema.load_state_dict(net.state_dict())
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         params, ema_params = list(net.parameters()), list(ema.parameters())
@@ -158,7 +159,7 @@ def main():
         method.sample(ema, args.samples)
         sample_s = time.perf_counter() - t0
         print(json.dumps({"impl": "python", "method": name, "train_step_ms": step_ms, "sample_s": sample_s,
-                          "samples": args.samples, "threads": torch.get_num_threads()}), flush=True)
+                          "samples": args.samples, "width": args.width, "threads": torch.get_num_threads()}), flush=True)
 
 
 if __name__ == "__main__":
