@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "retrain/core/allocator.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/make_method.hpp"
 #include "retrain/models/mlp_denoiser.hpp"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--samples")) samples = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--width")) width = std::atoll(argv[i + 1]);
   }
+  keep_freed_memory_in_heap();  // as the retrain executable does
   const std::int64_t batch = 256, warmup = 20;
   torch::manual_seed(0);
   auto data = torch::randn({8192, 2});

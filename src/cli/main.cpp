@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "retrain/core/allocator.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/logging.hpp"
 #include "retrain/core/signals.hpp"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  retrain::keep_freed_memory_in_heap();
   const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet;
   retrain::init_logging(quiet);
   retrain::install_stop_handlers();

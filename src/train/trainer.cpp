@@ -3,14 +3,9 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <torch/optim/adam.h>
-#include <torch/optim/adamw.h>
-#include <torch/serialize/input-archive.h>
-#include <torch/serialize/output-archive.h>
 
 #include <chrono>
 #include <cmath>
-#include <sstream>
 
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
@@ -25,22 +20,20 @@ namespace fs = std::filesystem;
 
 constexpr const char* kModelFile = "model.safetensors";
 constexpr const char* kEmaFile = "ema.safetensors";
-constexpr const char* kOptimizerFile = "optimizer.pt";
+constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kStateFile = "trainer.json";
 
 void check(bool ok, std::string_view key, double value, std::string_view expected) {
   if (!ok) throw UsageError(fmt::format("trainer: {} = {} is invalid; expected {}", key, value, expected));
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainerOptions& o, std::vector<torch::Tensor> params) {
-  const std::tuple<double, double> betas{o.beta1, o.beta2};
-  if (o.optimizer == "adam")
-    return std::make_unique<torch::optim::Adam>(
-        std::move(params), torch::optim::AdamOptions(o.lr).betas(betas).eps(o.eps).weight_decay(o.weight_decay));
-  if (o.optimizer == "adamw")
-    return std::make_unique<torch::optim::AdamW>(
-        std::move(params), torch::optim::AdamWOptions(o.lr).betas(betas).eps(o.eps).weight_decay(o.weight_decay));
-  throw UsageError(fmt::format("trainer: unknown optimizer '{}'; expected one of: adam, adamw", o.optimizer));
+std::unique_ptr<FusedAdam> make_optimizer(const TrainerOptions& o, const torch::nn::Module& net) {
+  if (o.optimizer != "adam" && o.optimizer != "adamw")
+    throw UsageError(fmt::format("trainer: unknown optimizer '{}'; expected one of: adam, adamw", o.optimizer));
+  std::vector<std::pair<std::string, torch::Tensor>> params;
+  for (const auto& item : net.named_parameters()) params.emplace_back(item.key(), item.value());
+  return std::make_unique<FusedAdam>(std::move(params), FusedAdamOptions{o.optimizer == "adamw", o.beta1, o.beta2,
+                                                                         o.eps, o.weight_decay});
 }
 
 nlohmann::json to_json(const TrainerOptions& o) {
@@ -77,7 +70,7 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
   check(o.ema.rampup_ratio >= 0, "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
   check(o.grad_clip_norm >= 0, "grad_clip_norm", o.grad_clip_norm, ">= 0");
   check(o.report_every_steps >= 1, "report_every_steps", static_cast<double>(o.report_every_steps), ">= 1");
-  optimizer_ = make_optimizer(o, net_->parameters());
+  optimizer_ = make_optimizer(o, *net_);
   ema_ = net_->replicate();
   ema_->eval();
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
@@ -94,7 +87,10 @@ torch::Tensor Trainer::guard_gradients() {
     if (p.grad().defined()) grads.push_back(p.grad());
   if (grads.empty()) return torch::zeros({}, torch::kBool);
   auto nonfinite = at::stack(at::_foreach_norm(grads)).norm().isfinite().logical_not();
-  for (auto& g : grads) g.nan_to_num_(0.0, 1e5, -1e5);
+  // On CPU reading the flag is free, so the per-gradient repair runs only when needed; on a GPU it
+  // runs unconditionally rather than synchronising every step.
+  if (!nonfinite.is_cpu() || nonfinite.item<bool>())
+    for (auto& g : grads) g.nan_to_num_(0.0, 1e5, -1e5);
   if (options_.grad_clip_norm > 0) {
     auto total = at::stack(at::_foreach_norm(grads)).norm();
     at::_foreach_mul_(grads, (options_.grad_clip_norm / (total + 1e-6)).clamp_max(1.0));
@@ -123,12 +119,11 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
     const auto idx = sampler.next(batch).to(device);
     const auto x = data.index_select(0, idx);
     const auto y = labels.defined() ? labels.index_select(0, idx) : labels;
-    for (auto& group : optimizer_->param_groups()) group.options().set_lr(current_lr());
     optimizer_->zero_grad();
     auto loss = method_->loss(*net_, x, y, gen).mean();
     loss.backward();
     nonfinite += guard_gradients().to(device);
-    optimizer_->step();
+    optimizer_->step(current_lr());
     ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_));
     images_seen_ += batch;
     ++step_;
@@ -161,11 +156,7 @@ void Trainer::save(const fs::path& dir) const {
   fs::create_directories(dir);
   save_safetensors(dir / kModelFile, state_dict(*net_));
   save_safetensors(dir / kEmaFile, state_dict(*ema_));
-  torch::serialize::OutputArchive archive;
-  optimizer_->save(archive);
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  write_file_atomic(dir / kOptimizerFile, bytes.str());
+  save_safetensors(dir / kOptimizerFile, optimizer_->state());
   const nlohmann::json state = {{"images_seen", images_seen_},
                                 {"step", step_},
                                 {"nonfinite_steps", nonfinite_steps_},
@@ -177,15 +168,7 @@ void Trainer::load(const fs::path& dir) {
   load_weights(*net_, dir / kModelFile);
   load_weights(*ema_, dir / kEmaFile);
   const auto opt_file = dir / kOptimizerFile;
-  try {
-    std::istringstream bytes(read_file(opt_file));
-    torch::serialize::InputArchive archive;
-    archive.load_from(bytes, net_->device());
-    optimizer_->load(archive);
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(fmt::format("'{}': cannot restore the optimizer state: {}", opt_file.string(),
-                                         e.what_without_backtrace()));
-  }
+  optimizer_->load_state(load_safetensors(opt_file), opt_file);
   const auto state_file = dir / kStateFile;
   try {
     const auto state = nlohmann::json::parse(read_file(state_file));

@@ -52,7 +52,7 @@ TEST(ToyRetraining, EvaluationWritesSamplesAndDensity) {
   EXPECT_EQ(samples.sizes(), (std::vector<std::int64_t>{1000, 2}));
   EXPECT_EQ(samples.scalar_type(), torch::kFloat32);
   EXPECT_TRUE(fs::exists(scratch / "run/gen_0001/density.png"));
-  for (const char* f : {"model.safetensors", "ema.safetensors", "optimizer.pt", "trainer.json"})
+  for (const char* f : {"model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json"})
     EXPECT_TRUE(fs::exists(scratch / "run/gen_0001" / f)) << f;
 }
 

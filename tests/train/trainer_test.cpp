@@ -80,7 +80,7 @@ TEST_F(TrainerTest, SaveWritesTheCheckpointFiles) {
   auto gen = make_generator(1, 0, Stream::Fit);
   trainer.fit(torch::randn({50, 2}), torch::randint(3, {50}, torch::kLong), 200, gen);
   trainer.save(dir / "ckpt");
-  for (const char* f : {"model.safetensors", "ema.safetensors", "optimizer.pt", "trainer.json"})
+  for (const char* f : {"model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json"})
     EXPECT_TRUE(std::filesystem::exists(dir / "ckpt" / f)) << f;
   const auto json = test::read_text(dir / "ckpt" / "trainer.json");
   EXPECT_NE(json.find("\"images_seen\": 200"), std::string::npos) << json;
@@ -91,12 +91,12 @@ TEST_F(TrainerTest, LoadErrorsNameTheFile) {
   test::ScratchDir dir;
   Trainer trainer(small_net(1), std::make_shared<EdmMethod>(), stateful_options());
   trainer.save(dir.path());
-  test::write_text(dir / "optimizer.pt", "not an archive");
+  test::write_text(dir / "optimizer.safetensors", "not an archive");
   try {
     trainer.load(dir.path());
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("optimizer.pt"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("optimizer.safetensors"), std::string::npos) << e.what();
   }
   std::filesystem::remove(dir / "ema.safetensors");
   try {

@@ -2,7 +2,7 @@
 // optional gradient-norm clipping; counts images seen; saves/loads everything a resumed run needs.
 #pragma once
 #include <ATen/core/Generator.h>
-#include <torch/optim/optimizer.h>
+
 
 #include <filesystem>
 #include <functional>
@@ -12,6 +12,7 @@
 #include "retrain/diffusion/method.hpp"
 #include "retrain/models/denoiser.hpp"
 #include "retrain/train/ema.hpp"
+#include "retrain/train/fused_adam.hpp"
 
 namespace retrain {
 
@@ -51,7 +52,8 @@ class Trainer {
   FitStats fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
                const FitCallback& progress = {});
 
-  // Writes model.safetensors, ema.safetensors, optimizer.pt and trainer.json into `dir` (created),
+  // Writes model.safetensors, ema.safetensors, optimizer.safetensors (Adam moments and steps by
+  // parameter name) and trainer.json into `dir` (created),
   // each file atomically.
   void save(const std::filesystem::path& dir) const;
   // Restores weights, EMA, optimizer state and counters saved by save(); options stay those given to
@@ -74,7 +76,7 @@ class Trainer {
   std::shared_ptr<Denoiser> net_, ema_;
   std::shared_ptr<const Method> method_;
   TrainerOptions options_;
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<FusedAdam> optimizer_;
   std::int64_t images_seen_ = 0, step_ = 0, nonfinite_steps_ = 0;
 };
 
