@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 TORCH_VERSION=2.11.0
 PY_PACKAGES=("torch==${TORCH_VERSION}" "numpy" "scipy" "matplotlib")
 APT_PACKAGES=(cmake ninja-build g++ ccache python3-venv libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-              nlohmann-json3-dev libstb-dev zlib1g-dev libgtest-dev googletest)
+              nlohmann-json3-dev libstb-dev zlib1g-dev libzip-dev libgtest-dev googletest dataset-fashion-mnist)
 BUILD_DIR=${RETRAIN_BUILD_DIR:-build}
 say() { printf '[setup] %s\n' "$*"; }
 
