@@ -6,7 +6,10 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(ZLIB REQUIRED)
-find_package(libzip REQUIRED)
+# libzip: Debian's libzip-config.cmake insists on the zipcmp/zipmerge tools being installed, so we
+# locate the library and header directly.
+find_path(LIBZIP_INCLUDE_DIR zip.h REQUIRED)
+find_library(LIBZIP_LIBRARY zip REQUIRED)
 find_path(STB_INCLUDE_DIR stb_image_write.h PATH_SUFFIXES stb REQUIRED)
 
 add_library(retrain_deps INTERFACE)
@@ -17,6 +20,6 @@ else()
   target_link_libraries(retrain_deps INTERFACE yaml-cpp)
 endif()
 target_link_libraries(retrain_deps INTERFACE spdlog::spdlog fmt::fmt CLI11::CLI11 nlohmann_json::nlohmann_json
-                                             ZLIB::ZLIB libzip::zip)
-target_include_directories(retrain_deps SYSTEM INTERFACE "${STB_INCLUDE_DIR}")
+                                             ZLIB::ZLIB "${LIBZIP_LIBRARY}")
+target_include_directories(retrain_deps SYSTEM INTERFACE "${STB_INCLUDE_DIR}" "${LIBZIP_INCLUDE_DIR}")
 add_library(retrain::deps ALIAS retrain_deps)
