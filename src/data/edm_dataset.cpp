@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <zip.h>
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -124,10 +125,11 @@ ImageDataset read_edm_dataset(const std::filesystem::path& path) {
     images.push_back(decode_image(bytes, locations.back()));
   }
   if (images.empty()) throw std::runtime_error(fmt::format("{}: no PNG images found", path.string()));
+  auto stacked = stack_images(images, locations);
   const auto json = files.find(kLabelsFile);
   auto [labels, num_classes] = json == files.end() ? std::pair<torch::Tensor, std::int64_t>{torch::Tensor(), 0}
                                                    : parse_labels(json->second, where(kLabelsFile), names);
-  return ImageDataset((path / ".").parent_path().filename().string(), stack_images(images, locations), labels, num_classes);
+  return ImageDataset((path / ".").parent_path().filename().string(), stacked, labels, num_classes);
 }
 
 }  // namespace retrain

@@ -12,8 +12,9 @@ namespace {
 // One CIFAR record: the label byte, then the R, G and B planes of `chw` (uint8 [3, 32, 32]).
 std::string record(std::uint8_t label, const torch::Tensor& chw) {
   const auto flat = chw.contiguous();
-  return std::string(1, static_cast<char>(label)) +
-         std::string(reinterpret_cast<const char*>(flat.data_ptr<std::uint8_t>()), 3072);
+  std::string out(1, static_cast<char>(label));
+  out.append(reinterpret_cast<const char*>(flat.data_ptr<std::uint8_t>()), 3072);
+  return out;
 }
 
 TEST(Cifar10, ReadsTheTestSplitRecordByRecord) {

@@ -15,12 +15,15 @@ std::string idx_images(const torch::Tensor& nhw) {
   const auto flat = nhw.contiguous();
   std::string out = test::big_endian(0x00000803);
   for (const auto d : nhw.sizes()) out += test::big_endian(static_cast<std::uint32_t>(d));
-  return out + std::string(reinterpret_cast<const char*>(flat.data_ptr<std::uint8_t>()), flat.numel());
+  out.append(reinterpret_cast<const char*>(flat.data_ptr<std::uint8_t>()), flat.numel());
+  return out;
 }
 
 std::string idx_labels(const std::vector<std::uint8_t>& labels) {
-  return test::big_endian(0x00000801) + test::big_endian(static_cast<std::uint32_t>(labels.size())) +
-         std::string(labels.begin(), labels.end());
+  std::string out = test::big_endian(0x00000801);
+  out += test::big_endian(static_cast<std::uint32_t>(labels.size()));
+  out.append(labels.begin(), labels.end());
+  return out;
 }
 
 torch::Tensor three_images() {
