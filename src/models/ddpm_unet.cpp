@@ -209,16 +209,6 @@ torch::Tensor DdpmUNet::forward(const torch::Tensor& x, const torch::Tensor& noi
   return out_conv_->forward(h);
 }
 
-std::shared_ptr<Denoiser> DdpmUNet::replicate() const {
-  // Construction draws initial weights that are overwritten at once; restoring torch's global generator
-  // keeps replication from shifting anyone else's random stream.
-  auto global = at::detail::getDefaultCPUGenerator();
-  const auto state = global.get_state();
-  auto copy = std::make_shared<DdpmUNet>(options_);
-  global.set_state(state);
-  copy->to(device(), dtype());
-  load_state_dict(*copy, state_dict(*this), "<replicate>");
-  return copy;
-}
+std::shared_ptr<Denoiser> DdpmUNet::replicate() const { return replicate_network(*this); }
 
 }  // namespace retrain

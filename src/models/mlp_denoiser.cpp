@@ -65,16 +65,6 @@ torch::Tensor MlpDenoiser::forward(const torch::Tensor& x, const torch::Tensor& 
   return output_(torch::silu(h));
 }
 
-std::shared_ptr<Denoiser> MlpDenoiser::replicate() const {
-  // Construction draws initial weights that are overwritten at once; restoring torch's global generator
-  // keeps replication from shifting anyone else's random stream.
-  auto global = at::detail::getDefaultCPUGenerator();
-  const auto state = global.get_state();
-  auto copy = std::make_shared<MlpDenoiser>(options_);
-  global.set_state(state);
-  copy->to(device(), dtype());
-  load_state_dict(*copy, state_dict(*this), "<replicate>");
-  return copy;
-}
+std::shared_ptr<Denoiser> MlpDenoiser::replicate() const { return replicate_network(*this); }
 
 }  // namespace retrain

@@ -261,16 +261,6 @@ torch::Tensor SongUNet::forward(const torch::Tensor& input, const torch::Tensor&
   return out;
 }
 
-std::shared_ptr<Denoiser> SongUNet::replicate() const {
-  // Construction draws initial weights that are overwritten at once; restoring torch's global generator
-  // keeps replication from shifting anyone else's random stream.
-  auto global = at::detail::getDefaultCPUGenerator();
-  const auto state = global.get_state();
-  auto copy = std::make_shared<SongUNet>(options_);
-  global.set_state(state);
-  copy->to(device(), dtype());
-  load_state_dict(*copy, state_dict(*this), "<replicate>");
-  return copy;
-}
+std::shared_ptr<Denoiser> SongUNet::replicate() const { return replicate_network(*this); }
 
 }  // namespace retrain

@@ -1,9 +1,12 @@
 // The one interface between networks and diffusion methods: a network maps (x, noise level, labels) to
 // a tensor shaped like x; what that output means (eps, F, velocity) is the method's business.
 #pragma once
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/module.h>
 
 #include <memory>
+
+#include "retrain/models/state_dict.hpp"
 
 namespace retrain {
 
@@ -22,5 +25,19 @@ class Denoiser : public torch::nn::Module {
   torch::Device device() const;
   torch::ScalarType dtype() const;
 };
+
+// replicate() for a network built from `Net(net.options())`: construction draws initial weights that
+// are overwritten at once, so torch's global generator is restored to keep replication from shifting
+// anyone else's random stream.
+template <class Net>
+std::shared_ptr<Denoiser> replicate_network(const Net& net) {
+  auto global = at::detail::getDefaultCPUGenerator();
+  const auto state = global.get_state();
+  auto copy = std::make_shared<Net>(net.options());
+  global.set_state(state);
+  copy->to(net.device(), net.dtype());
+  load_state_dict(*copy, state_dict(net), "<replicate>");
+  return copy;
+}
 
 }  // namespace retrain
