@@ -98,11 +98,10 @@ bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& con
 bool plot_metric_curves(const std::vector<LabelledRun>& runs, const fs::path& out_dir) {
   const fs::path python = build_info().python;
   const fs::path script = fs::path(build_info().source_dir) / "scripts/plot.py";
-  std::string args;
-  std::string labels;
+  std::string args, labels;
   for (const auto& run : runs) {
-    args += " " + shell_quote(run.dir.string());
-    labels += (labels.empty() ? "" : ",") + run.label;
+    args += fmt::format(" {}", shell_quote(run.dir.string()));
+    labels += fmt::format("{}{}", labels.empty() ? "" : ",", run.label);
   }
   const std::string command = fmt::format("{} {}{} --labels {} -o {}", shell_quote(python.string()),
                                           shell_quote(script.string()), args, shell_quote(labels),
