@@ -49,12 +49,13 @@ void write_metrics_table(const std::vector<LabelledRun>& runs, const fs::path& c
         if (k != "generation") keys.insert(k);
   }
   std::string text = "run,generation";
-  for (const auto& k : keys) text += "," + k;
+  for (const auto& k : keys) text += fmt::format(",{}", k);
   text += "\n";
   for (const auto& [label, rows] : all)
     for (const auto& row : rows) {
       text += fmt::format("\"{}\",{}", label, row["generation"].get<std::int64_t>());
-      for (const auto& k : keys) text += "," + (row.contains(k) && !row[k].is_null() ? row[k].dump() : std::string());
+      for (const auto& k : keys)
+        text += fmt::format(",{}", row.contains(k) && !row[k].is_null() ? row[k].dump() : std::string());
       text += "\n";
     }
   write_file_atomic(csv, text);
