@@ -14,6 +14,7 @@
 #include "options.hpp"
 #include "retrain/core/build_info.hpp"
 #include "retrain/core/config.hpp"
+#include "retrain/loop/experiment.hpp"
 
 namespace retrain::cli {
 
@@ -41,6 +42,12 @@ int info_command(const CommonOptions& options, bool keys) {
 #endif
   if (!options.config.empty()) {
     const Config config = load_config_file(options.config, overrides_from(options));
+    const auto model = check_experiment(config);
+    if (model.contains("parameters"))
+      std::cout << fmt::format("\nparameters: {}\nbuffers: {}\nmodel memory: {:.1f} MiB (weights; the EMA copy and "
+                               "Adam's two moments add three times that in training)\n",
+                               model["parameters"].get<std::int64_t>(), model["buffers"].get<std::int64_t>(),
+                               static_cast<double>(model["bytes"].get<std::int64_t>()) / (1 << 20));
     std::cout << fmt::format("\nresolved config (hash {}):\n{}", config_hash(config), to_yaml(config));
   }
   return 0;

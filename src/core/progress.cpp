@@ -52,7 +52,7 @@ void Progress::update(long long done, const std::string& status) {
 
 void Progress::finish(const std::string& status) {
   if (live_) std::fprintf(stdout, "\r\033[2K"), std::fflush(stdout);
-  spdlog::info("{}", line(done_, status));
+  spdlog::info("{}", line(done_, status));  // the closing line, even when update() just printed one
 }
 
 }  // namespace retrain

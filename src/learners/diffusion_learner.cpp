@@ -98,6 +98,13 @@ torch::Tensor DiffusionLearner::sample(std::int64_t n, at::Generator& gen) {
   return method_->sample(*trainer_.ema(), {n, truth_.dim()}, torch::Tensor(), gen).to(torch::kFloat64).unsqueeze(0);
 }
 
+nlohmann::json DiffusionLearner::model_summary() const {
+  std::int64_t params = 0, buffers = 0, bytes = 0;
+  for (const auto& p : trainer_.net()->parameters()) params += p.numel(), bytes += p.numel() * p.element_size();
+  for (const auto& b : trainer_.net()->buffers()) buffers += b.numel(), bytes += b.numel() * b.element_size();
+  return {{"parameters", params}, {"buffers", buffers}, {"bytes", bytes}};
+}
+
 nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesystem::path& out_dir) {
   const std::int64_t k = config_.eval.num_samples > 0 ? config_.eval.num_samples : config_.data.n;
   auto generated = sample(k, gen)[0].cpu();

@@ -10,10 +10,11 @@
 
 namespace retrain {
 
-void check_experiment(const Config& config) {
+nlohmann::json check_experiment(const Config& config) {
   auto source = make_point_source(config.data);
-  make_learner(config, *source, torch::kCPU);
+  auto learner = make_learner(config, *source, torch::kCPU);
   make_correction(config.loop.correction, *source);
+  return learner->model_summary();
 }
 
 nlohmann::json run_experiment(RunDir& run) {

@@ -1,4 +1,5 @@
 // The retrain executable as a user meets it: exit codes, one-line reasons, crash and signal safety.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -90,6 +91,12 @@ TEST(Cli, InfoPrintsVersionsAndTheResolvedConfig) {
   EXPECT_NE(r.output.find("torch: 2."), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("lambda: 0.25"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("resolved config (hash "), std::string::npos) << r.output;
+  // A diffusion learner reports its network's size: MLP 4x256 with a 64-feature embedding on 2-D points.
+  auto toy = run_retrain({"info", "--config", std::string(test::kSourceDir) + "/configs/toy_8gaussians_edm.yaml"});
+  ASSERT_EQ(toy.exit_code, 0) << toy.output;
+  const std::int64_t w = 256, e = 64;
+  const std::int64_t expected = (e * w + w) + (w * w + w) + (2 * w + w) + 4 * (w * w + w) + (w * 2 + 2);
+  EXPECT_NE(toy.output.find(fmt::format("parameters: {}\n", expected)), std::string::npos) << toy.output;
 }
 
 TEST(Cli, KillNineMidRunThenResumeReproducesTheUninterruptedRun) {

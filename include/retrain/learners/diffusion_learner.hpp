@@ -26,6 +26,7 @@ class DiffusionLearner final : public Learner {
   nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
   void save(const std::filesystem::path& dir) const override { trainer_.save(dir); }
   void load(const std::filesystem::path& dir) override { trainer_.load(dir); }
+  nlohmann::json model_summary() const override;
 
   const Trainer& trainer() const { return trainer_; }
 

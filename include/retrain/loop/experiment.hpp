@@ -9,7 +9,8 @@ namespace retrain {
 
 // Builds every piece of the experiment once (on CPU) without running it, so choices that only the
 // pieces can check (a toy set's name, a method's sampler) fail before a run directory is created.
-void check_experiment(const Config& config);
+// Returns the learner's model summary (see Learner::model_summary).
+nlohmann::json check_experiment(const Config& config);
 
 // Runs or continues the experiment of `run`; returns the last evaluated generation's metrics.
 nlohmann::json run_experiment(RunDir& run);

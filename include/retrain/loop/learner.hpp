@@ -28,6 +28,10 @@ class Learner {
   virtual void save(const std::filesystem::path& dir) const = 0;
   virtual void load(const std::filesystem::path& dir) = 0;
 
+  // Size of the model for `retrain info`: "parameters", "buffers" (element counts) and "bytes"
+  // (parameters + buffers in memory); empty for learners without a network.
+  virtual nlohmann::json model_summary() const { return nlohmann::json::object(); }
+
   // Optional table with one or more rows per generation, e.g. gaussian_params.csv. The first
   // column of every row is the generation number.
   virtual std::string report_name() const { return ""; }
