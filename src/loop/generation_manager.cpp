@@ -36,6 +36,22 @@ bool GenerationManager::evaluated(std::int64_t g) const {
   return g == 0 || g == cfg_.loop.generations || g % cfg_.eval.every == 0;
 }
 
+// Rows are appended in generation order after each commit, so only the newest committed generation's
+// rows can be missing or torn: both tables are cut back to the generation before it and refilled.
+void GenerationManager::reconcile_tables(std::int64_t latest) {
+  const GenerationTable metrics(run_.file("metrics.jsonl"), RowFormat::JsonLines);
+  for (std::int64_t g = metrics.truncate_after(latest - 1) + 1; g <= latest; ++g) {
+    const auto file = run_.generation_dir(g) / kMetricsFile;
+    if (std::filesystem::exists(file)) metrics.append(nlohmann::json::parse(read_file(file)).dump() + "\n");
+  }
+  if (learner_.report_name().empty()) return;
+  const GenerationTable report(run_.file(learner_.report_name()), RowFormat::Csv, learner_.report_header());
+  for (std::int64_t g = report.truncate_after(latest - 1) + 1; g <= latest; ++g) {
+    learner_.load(run_.generation_dir(g));
+    report.append(learner_.report_rows(g));
+  }
+}
+
 void GenerationManager::restore(std::int64_t latest) {
   const auto dir = run_.generation_dir(latest);
   learner_.load(dir);
@@ -112,9 +128,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
 nlohmann::json GenerationManager::run() {
   const auto latest = run_.recover();
   const std::int64_t last = latest.value_or(-1);
-  GenerationTable(run_.file("metrics.jsonl"), RowFormat::JsonLines).truncate_after(last);
-  if (!learner_.report_name().empty())
-    GenerationTable(run_.file(learner_.report_name()), RowFormat::Csv, learner_.report_header()).truncate_after(last);
+  reconcile_tables(last);
 
   auto real_gen = make_generator(cfg_.seed, 0, Stream::RealData);
   real_fixed_ = source_.draw(cfg_.learner.replicas, cfg_.data.n, real_gen).to(device_);

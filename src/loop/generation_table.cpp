@@ -58,8 +58,9 @@ void GenerationTable::append(const std::string& rows) const {
   ::close(fd);
 }
 
-void GenerationTable::truncate_after(std::int64_t generation) const {
-  if (!std::filesystem::exists(path_)) return;
+std::int64_t GenerationTable::truncate_after(std::int64_t generation) const {
+  if (!std::filesystem::exists(path_)) return -1;
+  std::int64_t newest = -1;
   const std::string text = read_file(path_);
   std::string kept = header_.empty() ? "" : header_ + "\n";
   std::size_t start = 0;
@@ -75,9 +76,13 @@ void GenerationTable::truncate_after(std::int64_t generation) const {
     }
     first = false;
     const auto g = row_generation(line, format_);
-    if (g && *g <= generation) kept += line + "\n";
+    if (g && *g <= generation) {
+      kept += line + "\n";
+      newest = std::max(newest, *g);
+    }
   }
   write_file_atomic(path_, kept);
+  return newest;
 }
 
 }  // namespace retrain

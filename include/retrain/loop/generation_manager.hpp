@@ -28,6 +28,9 @@ class GenerationManager {
 
  private:
   bool evaluated(std::int64_t generation) const;
+  // Trims metrics.jsonl and the learner's report to the committed generations and re-appends the rows
+  // of committed generations that a crash kept from being written (they are appended after the commit).
+  void reconcile_tables(std::int64_t latest);
   void restore(std::int64_t latest);
   torch::Tensor training_set(std::int64_t generation);
   nlohmann::json step(std::int64_t generation);

@@ -17,7 +17,9 @@ class GenerationTable {
   // Appends complete lines (each ending in '\n'); creates the file (with header) when missing.
   void append(const std::string& rows) const;
   // Keeps the header and the rows of generations <= `generation` (none when `generation` < 0).
-  void truncate_after(std::int64_t generation) const;
+  // Returns the newest generation left in the file (-1 when none), so a caller can re-append rows of
+  // generations that were committed but not yet written when the process died.
+  std::int64_t truncate_after(std::int64_t generation) const;
   const std::filesystem::path& path() const { return path_; }
 
  private:
