@@ -93,6 +93,16 @@ KeySpec text(std::string path, Access access, std::vector<std::string> choices, 
   return spec;
 }
 
+template <class Access>
+KeySpec flag(std::string path, Access access, std::string doc) {
+  KeySpec spec{path, "boolean", "true, false", std::move(doc), {}, {}};
+  spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
+    access(c) = convert<bool>(node, where, path, "true or false");
+  };
+  spec.write = [=](const Config& c) { return YAML::Node(access(const_cast<Config&>(c))); };
+  return spec;
+}
+
 std::vector<double> number_list(const YAML::Node& node, const std::string& where, const std::string& path,
                                 const std::string& expected) {
   if (!node.IsSequence()) bad_value(where, path, node, expected);
@@ -156,14 +166,34 @@ const std::vector<KeySpec>& specs() {
         "Parent directory of run directories."));
     t.push_back(text("device", [](Config& c) -> auto& { return c.device; }, {"auto", "cpu", "cuda"},
         "Compute device; auto picks cuda when a GPU is visible."));
-    t.push_back(text("data.source", [](Config& c) -> auto& { return c.data.source; }, {"gaussian", "toy2d"},
-        "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions; toy2d: a 2-D toy set (data.name)."));
+    t.push_back(text("data.source", [](Config& c) -> auto& { return c.data.source; }, {"gaussian", "toy2d", "image"},
+        "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions; toy2d: a 2-D toy set (data.name); "
+        "image: an image data set (data.format, data.path)."));
     t.push_back(text("data.name", [](Config& c) -> auto& { return c.data.name; }, {},
         "toy2d: 8gaussians, 2spirals, checkerboard, moons, circles, pinwheel, swissroll or rings (FFJORD's sets)."));
     t.push_back(number<double>("data.noise", [](Config& c) -> auto& { return c.data.noise; }, -1, kInf,
         "toy2d: the set's noise parameter (e.g. 8gaussians' per-mode std before scaling); -1 = the reference value."));
-    t.push_back(number<std::int64_t>("data.n", [](Config& c) -> auto& { return c.data.n; }, 2, kInf,
-        "n: number of real samples the model is trained on."));
+    t.push_back(number<std::int64_t>("data.n", [](Config& c) -> auto& { return c.data.n; }, 0, kInf,
+        "n: number of real samples the model is trained on (image: a seeded subset of the data set; 0 = all of it)."));
+    t.push_back(text("data.format", [](Config& c) -> auto& { return c.data.format; }, {"cifar10", "edm", "folder", "idx"},
+        "image: cifar10 (the binary distribution's directory), edm (dataset_tool zip or folder with dataset.json), "
+        "folder (PNG/JPEG files), idx (MNIST/Fashion-MNIST images file, .gz or raw)."));
+    t.push_back(text("data.path", [](Config& c) -> auto& { return c.data.path; }, {},
+        "image: the data set: cifar-10-batches-bin directory, zip/folder, image folder, or IDX images file."));
+    t.push_back(text("data.labels", [](Config& c) -> auto& { return c.data.labels; }, {},
+        "image, idx: the IDX labels file; \"\" = unlabelled."));
+    t.push_back(text("data.split", [](Config& c) -> auto& { return c.data.split; }, {"train", "test"},
+        "image, cifar10: data_batch_1..5 (train) or test_batch (test)."));
+    t.push_back(number<std::int64_t>("data.pad_to", [](Config& c) -> auto& { return c.data.pad_to; }, 0, kInf,
+        "image, idx: zero-pad (black) each image, centred, to pad_to x pad_to (28 -> 32 for the UNets); 0 = no padding."));
+    t.push_back(number<std::int64_t>("data.resolution", [](Config& c) -> auto& { return c.data.resolution; }, 0, kInf,
+        "image: every image must be resolution x resolution; 0 = no check."));
+    t.push_back(flag("data.use_labels", [](Config& c) -> auto& { return c.data.use_labels; },
+        "image: keep class labels and train a class-conditional model."));
+    t.push_back(flag("data.class_from_subfolder", [](Config& c) -> auto& { return c.data.class_from_subfolder; },
+        "image, folder: the class of an image is its first-level sub-folder (sorted names)."));
+    t.push_back(flag("data.xflip", [](Config& c) -> auto& { return c.data.xflip; },
+        "image: add a mirrored copy of every real image (EDM's --xflip)."));
     t.push_back(number<std::int64_t>("data.dim", [](Config& c) -> auto& { return c.data.dim; }, 1, 4096,
         "gaussian: dimension d."));
     t.push_back(vector_key("data.mean", [](Config& c) -> auto& { return c.data.mean; },
@@ -172,10 +202,13 @@ const std::vector<KeySpec>& specs() {
         "gaussian: true covariance, d rows of d numbers, symmetric positive definite; [] means identity."));
     t.push_back(text("learner.type", [](Config& c) -> auto& { return c.learner.type; }, {"gaussian", "diffusion"},
         "The generative model. gaussian: maximum-likelihood Gaussian (sample mean, 1/(n-1) covariance); "
-        "diffusion: an MLP denoiser trained with method.type."));
+        "diffusion: a denoiser network (model.arch) trained with method.type."));
     t.push_back(number<std::int64_t>("learner.replicas", [](Config& c) -> auto& { return c.learner.replicas; }, 1, kInf,
         "gaussian: independent chains run side by side (vectorised); metrics report their mean and standard "
         "error. diffusion: must be 1."));
+    t.push_back(text("model.arch", [](Config& c) -> auto& { return c.model.arch; }, {"mlp", "ddpmpp", "ncsnpp", "ddpm_unet"},
+        "diffusion: the network. mlp: residual MLP for points; ddpmpp / ncsnpp: EDM's SongUNet (Song et al. 2021); "
+        "ddpm_unet: the U-Net of Ho et al. 2020 (ddpm-torch names)."));
     t.push_back(number<std::int64_t>("model.width", [](Config& c) -> auto& { return c.model.width; }, 1, kInf,
         "diffusion: hidden width of the MLP denoiser."));
     t.push_back(number<std::int64_t>("model.depth", [](Config& c) -> auto& { return c.model.depth; }, 1, kInf,
@@ -183,7 +216,21 @@ const std::vector<KeySpec>& specs() {
     t.push_back(number<std::int64_t>("model.embedding_dim", [](Config& c) -> auto& { return c.model.embedding_dim; }, 2, kInf,
         "diffusion: features of the noise-level embedding (even)."));
     t.push_back(text("model.embedding", [](Config& c) -> auto& { return c.model.embedding; }, {"positional", "fourier"},
-        "diffusion: noise-level embedding (positional as DDPM/ddpm++, random Fourier as ncsn++)."));
+        "mlp: noise-level embedding (positional as DDPM/ddpm++, random Fourier as ncsn++)."));
+    t.push_back(number<std::int64_t>("model.channels", [](Config& c) -> auto& { return c.model.channels; }, 1, kInf,
+        "unets: base channel count (SongUNet model_channels, DDPM hid_channels)."));
+    t.push_back(vector_key("model.channel_mult", [](Config& c) -> auto& { return c.model.channel_mult; },
+        "unets: channel multiplier per resolution level; [] = preset (ddpmpp/ncsnpp [2, 2, 2], ddpm_unet [1, 2, 2, 2])."));
+    t.push_back(number<std::int64_t>("model.num_blocks", [](Config& c) -> auto& { return c.model.num_blocks; }, 0, kInf,
+        "unets: residual blocks per level; 0 = preset (ddpmpp/ncsnpp 4, ddpm_unet 2)."));
+    t.push_back(vector_key("model.attn_resolutions", [](Config& c) -> auto& { return c.model.attn_resolutions; },
+        "unets: resolutions with self-attention."));
+    t.push_back(number<double>("model.dropout", [](Config& c) -> auto& { return c.model.dropout; }, 0, 0.999,
+        "unets: dropout probability (EDM CIFAR-10 0.13, FFHQ 0.05; DDPM 0.1)."));
+    t.push_back(number<double>("model.label_dropout", [](Config& c) -> auto& { return c.model.label_dropout; }, 0, 0.999,
+        "ddpmpp/ncsnpp, conditional: probability of training a sample without its class (classifier-free guidance)."));
+    t.push_back(number<std::int64_t>("model.augment_dim", [](Config& c) -> auto& { return c.model.augment_dim; }, 0, kInf,
+        "ddpmpp/ncsnpp: augmentation-label features (9 in EDM's augmented nets; needed to load them); 0 = none."));
     t.push_back(text("method.type", [](Config& c) -> auto& { return c.method.type; }, {"ddpm", "edm", "cfm"},
         "diffusion: ddpm (epsilon prediction, linear betas), edm (Karras et al. 2022), cfm (conditional flow matching)."));
     t.push_back(text("method.sampler", [](Config& c) -> auto& { return c.method.sampler; },
@@ -192,6 +239,10 @@ const std::vector<KeySpec>& specs() {
         "edm and cfm take euler|heun."));
     t.push_back(number<std::int64_t>("method.steps", [](Config& c) -> auto& { return c.method.steps; }, 0, kInf,
         "diffusion: sampler steps; 0 = the method's default (ddim 50, edm 18, cfm 100; ancestral always runs all T)."));
+    t.push_back(number<double>("method.guidance", [](Config& c) -> auto& { return c.method.guidance; }, 0, kInf,
+        "diffusion, conditional: classifier-free guidance weight w (out_uncond + w (out_cond - out_uncond)); 1 = none."));
+    t.push_back(number<std::int64_t>("method.sample_batch", [](Config& c) -> auto& { return c.method.sample_batch; }, 1, kInf,
+        "diffusion: samples per sampler call (memory vs speed; results do not depend on it)."));
     t.push_back(number<std::int64_t>("method.ddpm.timesteps", [](Config& c) -> auto& { return c.method.ddpm.timesteps; }, 1, kInf,
         "ddpm: T, diffusion steps."));
     t.push_back(number<double>("method.ddpm.beta_start", [](Config& c) -> auto& { return c.method.ddpm.beta_start; }, 0, 1,
@@ -202,6 +253,20 @@ const std::vector<KeySpec>& specs() {
         {"fixed_large", "fixed_small"}, "ddpm ancestral sampler: beta_t (fixed_large) or the posterior variance (fixed_small)."));
     t.push_back(number<double>("method.ddpm.ddim_eta", [](Config& c) -> auto& { return c.method.ddpm.ddim_eta; }, 0, 1,
         "ddpm DDIM sampler: eta (0 deterministic)."));
+    t.push_back(text("method.ddpm.ddim_schedule", [](Config& c) -> auto& { return c.method.ddpm.ddim_schedule; },
+        {"linear", "quadratic"}, "ddpm DDIM sampler: step selection (linear floor(iT/S), or quadratic as DDIM's CIFAR-10)."));
+    t.push_back(number<double>("method.ddpm.clip_x0", [](Config& c) -> auto& { return c.method.ddpm.clip_x0; }, 0, kInf,
+        "ddpm samplers: clamp the predicted x0 to [-clip_x0, clip_x0] (images: 1); 0 = no clamping."));
+    t.push_back(text("method.edm.preconditioning", [](Config& c) -> auto& { return c.method.edm.preconditioning; },
+        {"edm", "vp"}, "edm: the formulation; edm = Karras et al.; vp = variance preserving (Song et al. 2021) in EDM's terms."));
+    t.push_back(number<double>("method.edm.vp_beta_d", [](Config& c) -> auto& { return c.method.edm.vp_beta_d; }, 1e-9, kInf,
+        "vp: beta_d of sigma(t) = sqrt(exp(beta_d t^2/2 + beta_min t) - 1)."));
+    t.push_back(number<double>("method.edm.vp_beta_min", [](Config& c) -> auto& { return c.method.edm.vp_beta_min; }, 0, kInf,
+        "vp: beta_min."));
+    t.push_back(number<double>("method.edm.vp_m", [](Config& c) -> auto& { return c.method.edm.vp_m; }, 1.0001, kInf,
+        "vp: M, the network sees c_noise = (M - 1) t."));
+    t.push_back(number<double>("method.edm.vp_epsilon_t", [](Config& c) -> auto& { return c.method.edm.vp_epsilon_t; }, 1e-12, 0.5,
+        "vp: smallest training t."));
     t.push_back(number<double>("method.edm.sigma_data", [](Config& c) -> auto& { return c.method.edm.sigma_data; }, 1e-9, kInf,
         "edm: data standard deviation in the preconditioning (0.5 for images in [-1, 1])."));
     t.push_back(number<double>("method.edm.p_mean", [](Config& c) -> auto& { return c.method.edm.p_mean; }, -kInf, kInf,
@@ -246,8 +311,17 @@ const std::vector<KeySpec>& specs() {
         "diffusion: EMA half-life ramp-up ratio (EDM: 0.05); 0 = none."));
     t.push_back(number<double>("train.grad_clip", [](Config& c) -> auto& { return c.train.grad_clip; }, 0, kInf,
         "diffusion: clip the gradient norm to this value; 0 = no clipping."));
+    t.push_back(number<std::int64_t>("train.accumulate", [](Config& c) -> auto& { return c.train.accumulate; }, 1, kInf,
+        "diffusion: gradient accumulation: each optimizer step of train.batch images runs in this many passes."));
+    t.push_back(text("train.precision", [](Config& c) -> auto& { return c.train.precision; }, {"fp32", "bf16"},
+        "diffusion: bf16 = bfloat16 autocast for the network on CUDA (weights, optimizer and EMA stay float32)."));
+    t.push_back(flag("train.channels_last", [](Config& c) -> auto& { return c.train.channels_last; },
+        "diffusion, unets on CUDA: channels-last memory format."));
     t.push_back(number<double>("gen0.kimg", [](Config& c) -> auto& { return c.gen0.kimg; }, 0, kInf,
-        "diffusion: training of generation 0 on real data, thousands of images."));
+        "diffusion: training of generation 0 on real data, thousands of images (after gen0.checkpoint, if any)."));
+    t.push_back(text("gen0.checkpoint", [](Config& c) -> auto& { return c.gen0.checkpoint; }, {},
+        "diffusion: start generation 0 from this checkpoint directory (model/ema[/optimizer].safetensors, e.g. made by "
+        "scripts/convert_checkpoint.py); \"\" = from scratch."));
     t.push_back(number<std::int64_t>("loop.generations", [](Config& c) -> auto& { return c.loop.generations; }, 1, kInf,
         "T: retraining generations after generation 0 (which trains on real data only)."));
     t.push_back(number<double>("loop.kimg_per_generation", [](Config& c) -> auto& { return c.loop.kimg_per_generation; },
@@ -259,19 +333,39 @@ const std::vector<KeySpec>& specs() {
         "(fully synthetic loop); fresh = a new draw of n real samples each generation."));
     t.push_back(text("loop.synthetic", [](Config& c) -> auto& { return c.loop.synthetic; }, {"replace", "accumulate"},
         "replace: train on this generation's synthetic samples only; accumulate: keep every earlier generation's too."));
+    t.push_back(text("loop.sample_from", [](Config& c) -> auto& { return c.loop.sample_from; }, {"ema", "raw"},
+        "diffusion: synthetic samples and evaluations come from the EMA weights or the raw trained weights."));
+    t.push_back(text("loop.optimizer", [](Config& c) -> auto& { return c.loop.optimizer; }, {"resume", "reset"},
+        "diffusion: each generation resumes Adam's moments (Algorithm 1) or resets them (as some published code does)."));
+    t.push_back(number<std::int64_t>("loop.shard_size", [](Config& c) -> auto& { return c.loop.shard_size; }, 1, kInf,
+        "Synthetic samples per shard file; a crash while sampling resumes at the first missing shard."));
     t.push_back(text("loop.correction.type", [](Config& c) -> auto& { return c.loop.correction.type; },
-        {"none", "oracle_mixture", "nearest_mode"},
+        {"none", "oracle_mixture", "nearest_mode", "kmeans", "torchscript"},
         "Self-correction pi_gamma applied to synthetic samples before mixing. oracle_mixture: each sample is "
         "replaced with probability gamma/(1+gamma) by a fresh draw from the true distribution (paper 2's mixture); "
-        "nearest_mode: each point moves toward its nearest mode centre by loop.correction.strength."));
+        "nearest_mode: each point moves toward its nearest mode centre by loop.correction.strength; kmeans: each image "
+        "moves toward its nearest k-means centroid of the real images (paper 2); torchscript: a user module."));
     t.push_back(number<double>("loop.correction.gamma", [](Config& c) -> auto& { return c.loop.correction.gamma; }, 0, kInf,
         "gamma: correction strength; 0 = no correction, larger = closer to the true distribution."));
     t.push_back(number<double>("loop.correction.strength", [](Config& c) -> auto& { return c.loop.correction.strength; }, 0, 1,
-        "nearest_mode: fraction of the way to the nearest centre (0 = identity, 1 = the centre)."));
+        "nearest_mode, kmeans: fraction of the way to the nearest centre (0 = identity, 1 = the centre)."));
+    t.push_back(number<std::int64_t>("loop.correction.k", [](Config& c) -> auto& { return c.loop.correction.k; }, 1, kInf,
+        "kmeans: clusters of the real images (per class when labelled; paper 2: 16)."));
+    t.push_back(text("loop.correction.space", [](Config& c) -> auto& { return c.loop.correction.space; }, {"pixel", "features"},
+        "kmeans: cluster in pixel space (paper 2) or in eval.extractor's feature space."));
+    t.push_back(text("loop.correction.module", [](Config& c) -> auto& { return c.loop.correction.module; }, {},
+        "torchscript: module file mapping images [B,C,H,W] in [-1,1] (and labels [B]) to corrected images."));
     t.push_back(number<std::int64_t>("eval.every", [](Config& c) -> auto& { return c.eval.every; }, 1, kInf,
         "Evaluate every k-th generation; generation 0 and the last generation are always evaluated."));
     t.push_back(number<std::int64_t>("eval.num_samples", [](Config& c) -> auto& { return c.eval.num_samples; }, 0, kInf,
         "diffusion: samples drawn per evaluation (and compared with as many held-out real points); 0 = data.n."));
+    t.push_back(text("eval.extractor", [](Config& c) -> auto& { return c.eval.extractor; }, {},
+        "image: feature extractor for FID / precision / recall: a TorchScript file (inception-2015-12-05.pt) or a "
+        "classifier directory from `retrain features train`; \"\" = no feature metrics."));
+    t.push_back(number<std::int64_t>("eval.k", [](Config& c) -> auto& { return c.eval.k; }, 1, kInf,
+        "image: nearest neighbours for precision / recall / density / coverage."));
+    t.push_back(number<std::int64_t>("eval.grid", [](Config& c) -> auto& { return c.eval.grid; }, 0, kInf,
+        "image: samples shown in each evaluated generation's grid.png; 0 = no grid."));
     return t;
   }();
   return table;
@@ -378,6 +472,35 @@ void validate(const Config& c) {
       if (!positive_definite(c.data.cov)) fail("data.cov must be positive definite (its Cholesky factorisation fails)");
     }
   }
+  const bool image = c.data.source == "image";
+  if (!image && c.data.n < 2)
+    fail(fmt::format("data.n = {}: at least 2 real samples are needed (0 means the whole data set only for "
+                     "data.source: image)", c.data.n));
+  if (image) {
+    if (c.data.path.empty()) fail("data.source: image needs data.path (the data set's file or directory)");
+    if (c.learner.type != "diffusion") fail("data.source: image needs learner.type: diffusion");
+    if (c.model.arch == "mlp") fail("data.source: image needs an image network: model.arch: ddpmpp, ncsnpp or ddpm_unet");
+  } else if (c.learner.type == "diffusion" && c.model.arch != "mlp") {
+    fail(fmt::format("model.arch: {} is an image network; data.source: {} gives points (use model.arch: mlp)",
+                     c.model.arch, c.data.source));
+  }
+  if (c.train.batch % c.train.accumulate != 0)
+    fail(fmt::format("train.batch = {} is not divisible by train.accumulate = {}; each pass trains batch / accumulate "
+                     "images", c.train.batch, c.train.accumulate));
+  const auto& corr = c.loop.correction;
+  if ((corr.type == "kmeans" || corr.type == "torchscript") && !image)
+    fail(fmt::format("loop.correction.type: {} corrects images; data.source is '{}'", corr.type, c.data.source));
+  if ((corr.type == "oracle_mixture" || corr.type == "nearest_mode") && image)
+    fail(fmt::format("loop.correction.type: {} needs a point source; for images use kmeans or torchscript", corr.type));
+  if (corr.type == "kmeans" && corr.space == "features" && c.eval.extractor.empty())
+    fail("loop.correction.space: features needs eval.extractor (the feature network)");
+  if (corr.type == "torchscript" && corr.module.empty())
+    fail("loop.correction.type: torchscript needs loop.correction.module (the module file)");
+  if (c.method.guidance != 1.0 && !c.data.use_labels)
+    fail(fmt::format("method.guidance = {} needs a conditional model (data.use_labels: true)", c.method.guidance));
+  if (c.model.label_dropout > 0 && !(c.data.use_labels && (c.model.arch == "ddpmpp" || c.model.arch == "ncsnpp")))
+    fail(fmt::format("model.label_dropout = {} needs data.use_labels: true and model.arch ddpmpp or ncsnpp",
+                     c.model.label_dropout));
   if (c.learner.type == "gaussian" && c.data.source != "gaussian")
     fail(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", c.data.source));
   if (c.learner.type == "diffusion" && c.learner.replicas != 1)
@@ -390,7 +513,7 @@ void validate(const Config& c) {
   if (c.method.edm.sigma_max <= c.method.edm.sigma_min)
     fail(fmt::format("method.edm.sigma_max = {} must exceed sigma_min = {}", c.method.edm.sigma_max, c.method.edm.sigma_min));
   const auto synthetic = static_cast<std::int64_t>(std::floor(c.loop.lambda * static_cast<double>(c.data.n)));
-  if (c.loop.real == "none" && synthetic < 2)
+  if (c.loop.real == "none" && synthetic < 2 && c.data.n > 0)
     fail(fmt::format("loop.real: none trains on floor(loop.lambda * data.n) = floor({} * {}) = {} synthetic "
                      "samples; at least 2 are needed to fit a model",
                      c.loop.lambda, c.data.n, synthetic));

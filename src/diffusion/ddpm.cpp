@@ -38,14 +38,14 @@ torch::Tensor DdpmMethod::loss(Denoiser& net, const torch::Tensor& x0, const tor
 
 std::pair<torch::Tensor, torch::Tensor> DdpmMethod::predict(Denoiser& net, const torch::Tensor& x, std::int64_t t,
                                                             const torch::Tensor& labels) const {
-  auto eps_hat = evaluate(net, x, torch::full({x.size(0)}, static_cast<double>(t), x.options()), labels);
+  auto eps_hat = evaluate_guided(net, x, torch::full({x.size(0)}, static_cast<double>(t), x.options()), labels);
   auto x0_hat = (x - std::sqrt(1.0 - abar_[t]) * eps_hat) / std::sqrt(abar_[t]);
   if (options_.clip_x0 > 0) x0_hat = x0_hat.clamp(-options_.clip_x0, options_.clip_x0);
   return {eps_hat, x0_hat};
 }
 
 torch::Tensor DdpmMethod::ancestral_step(Denoiser& net, const torch::Tensor& x, std::int64_t t,
-                                         const torch::Tensor& labels, at::Generator& gen) const {
+                                         const torch::Tensor& labels, SampleNoise& noise) const {
   // Posterior q(x_{t-1} | x_t, x0_hat): mean = c_x0 x0_hat + c_xt x_t (Ho et al. eq. 7).
   const double abar_prev = t > 0 ? abar_[t - 1] : 1.0;
   const double c_x0 = beta_[t] * std::sqrt(abar_prev) / (1.0 - abar_[t]);
@@ -55,31 +55,45 @@ torch::Tensor DdpmMethod::ancestral_step(Denoiser& net, const torch::Tensor& x, 
   if (t == 0) return mean;
   const double var = options_.variance == DdpmVariance::fixed_large ? beta_[t]
                                                                     : beta_[t] * (1.0 - abar_prev) / (1.0 - abar_[t]);
-  return mean + std::sqrt(var) * randn(x.sizes(), gen, x.options());
+  return mean + std::sqrt(var) * noise.randn(x.sizes(), x.options());
 }
 
 torch::Tensor DdpmMethod::ddim_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, std::int64_t t_prev,
-                                    const torch::Tensor& labels, at::Generator& gen) const {
+                                    const torch::Tensor& labels, SampleNoise& noise) const {
   const double a_t = abar_[t];
   const double a_prev = t_prev >= 0 ? abar_[t_prev] : 1.0;
   const double sigma = options_.ddim_eta * std::sqrt((1.0 - a_prev) / (1.0 - a_t) * (1.0 - a_t / a_prev));
   auto [eps_hat, x0_hat] = predict(net, x, t, labels);
   auto x_prev = std::sqrt(a_prev) * x0_hat + std::sqrt(std::max(1.0 - a_prev - sigma * sigma, 0.0)) * eps_hat;
-  if (sigma > 0) x_prev = x_prev + sigma * randn(x.sizes(), gen, x.options());
+  if (sigma > 0) x_prev = x_prev + sigma * noise.randn(x.sizes(), x.options());
   return x_prev;
 }
 
+std::vector<std::int64_t> DdpmMethod::ddim_timesteps() const {
+  const auto T = options_.num_timesteps, S = options_.ddim_steps;
+  std::vector<std::int64_t> steps;
+  for (std::int64_t i = 0; i < S; ++i) {
+    std::int64_t t = i * T / S;
+    if (options_.ddim_schedule == DdimSchedule::quadratic && S > 1)
+      t = static_cast<std::int64_t>(std::floor(std::pow(std::sqrt(0.8 * static_cast<double>(T)) * static_cast<double>(i) /
+                                                            static_cast<double>(S - 1), 2)));
+    if (steps.empty() || t > steps.back()) steps.push_back(std::min(t, T - 1));
+  }
+  return steps;
+}
+
 torch::Tensor DdpmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
-                                 at::Generator& gen) const {
+                                 SampleNoise noise) const {
   torch::NoGradGuard no_grad;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(net.device());
-  auto x = randn(shape, gen, opts);
+  auto x = noise.randn(shape, opts);
   const auto T = options_.num_timesteps;
   if (options_.sampler == DdpmSampler::ancestral) {
-    for (auto t = T - 1; t >= 0; --t) x = ancestral_step(net, x, t, labels, gen);
+    for (auto t = T - 1; t >= 0; --t) x = ancestral_step(net, x, t, labels, noise);
   } else {
-    const auto S = options_.ddim_steps;
-    for (auto i = S - 1; i >= 0; --i) x = ddim_step(net, x, i * T / S, i > 0 ? (i - 1) * T / S : -1, labels, gen);
+    const auto steps = ddim_timesteps();
+    for (auto i = static_cast<std::int64_t>(steps.size()) - 1; i >= 0; --i)
+      x = ddim_step(net, x, steps[i], i > 0 ? steps[i - 1] : -1, labels, noise);
   }
   return x.to(torch::kFloat32);
 }

@@ -12,6 +12,12 @@ namespace retrain {
 
 EdmMethod::EdmMethod(const EdmOptions& options) : options_(options) {
   if (!(options.sigma_data > 0)) throw UsageError(fmt::format("EDM: sigma_data = {} must be > 0", options.sigma_data));
+  if (options.preconditioning == EdmPreconditioning::vp &&
+      !(options.vp_beta_d > 0 && options.vp_beta_min >= 0 && options.vp_m > 1 && options.vp_epsilon_t > 0 &&
+        options.vp_epsilon_t < 1))
+    throw UsageError(fmt::format("VP: beta_d = {}, beta_min = {}, M = {}, epsilon_t = {}; expected beta_d > 0, "
+                                 "beta_min >= 0, M > 1, 0 < epsilon_t < 1",
+                                 options.vp_beta_d, options.vp_beta_min, options.vp_m, options.vp_epsilon_t));
   if (!(options.p_std > 0)) throw UsageError(fmt::format("EDM: p_std = {} must be > 0", options.p_std));
   if (options.num_steps < 1) throw UsageError(fmt::format("EDM: num_steps = {} must be >= 1", options.num_steps));
   if (!(options.sigma_min > 0 && options.sigma_min < options.sigma_max))
@@ -22,25 +28,44 @@ EdmMethod::EdmMethod(const EdmOptions& options) : options_(options) {
     throw UsageError(fmt::format("EDM: s_churn = {} and s_noise = {} must be >= 0", options.s_churn, options.s_noise));
 }
 
+torch::Tensor EdmMethod::vp_sigma(const torch::Tensor& t) const {
+  return ((0.5 * options_.vp_beta_d * t.square() + options_.vp_beta_min * t).exp() - 1).sqrt();
+}
+
+torch::Tensor EdmMethod::vp_sigma_inv(const torch::Tensor& sigma) const {
+  const double bmin = options_.vp_beta_min, bd = options_.vp_beta_d;
+  return ((bmin * bmin + 2 * bd * sigma.square().log1p()).sqrt() - bmin) / bd;
+}
+
 EdmMethod::Preconditioning EdmMethod::preconditioning(const torch::Tensor& sigma) const {
+  if (options_.preconditioning == EdmPreconditioning::vp)
+    return {torch::ones_like(sigma), -sigma, (sigma.square() + 1).rsqrt(), (options_.vp_m - 1) * vp_sigma_inv(sigma)};
   const double sd = options_.sigma_data;
   auto norm = (sigma.square() + sd * sd).rsqrt();  // 1 / sqrt(sigma^2 + sigma_data^2)
   return {sd * sd * norm.square(), sigma * sd * norm, norm, sigma.log() / 4};
 }
 
 torch::Tensor EdmMethod::denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma,
-                                 const torch::Tensor& labels) const {
+                                 const torch::Tensor& labels, bool guided) const {
   const auto c = preconditioning(sigma.to(x.options()));
-  auto f = evaluate(net, x * per_sample(c.c_in, x), c.c_noise, labels);
+  auto x_in = x * per_sample(c.c_in, x);
+  auto f = guided ? evaluate_guided(net, x_in, c.c_noise, labels) : evaluate(net, x_in, c.c_noise, labels);
   return ops::affine_mix(x, c.c_skip, f, c.c_out);
 }
 
 torch::Tensor EdmMethod::loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
                               at::Generator& gen) const {
   const auto n = x0.size(0);
-  const double sd = options_.sigma_data;
-  auto sigma = (randn({n}, gen, x0.options()) * options_.p_std + options_.p_mean).exp();
-  auto weight = (sigma.square() + sd * sd) / (sigma * sd).square();
+  torch::Tensor sigma, weight;
+  if (options_.preconditioning == EdmPreconditioning::vp) {
+    auto u = at::rand({n}, gen, torch::TensorOptions().dtype(x0.scalar_type())).to(x0.device());
+    sigma = vp_sigma(1 + u * (options_.vp_epsilon_t - 1));
+    weight = sigma.square().reciprocal();
+  } else {
+    const double sd = options_.sigma_data;
+    sigma = (randn({n}, gen, x0.options()) * options_.p_std + options_.p_mean).exp();
+    weight = (sigma.square() + sd * sd) / (sigma * sd).square();
+  }
   auto noise = randn(x0.sizes(), gen, x0.options());
   auto x_noisy = ops::affine_mix(x0, torch::ones_like(sigma), noise, sigma);
   auto d = denoise(net, x_noisy, sigma, labels);
@@ -48,7 +73,12 @@ torch::Tensor EdmMethod::loss(Denoiser& net, const torch::Tensor& x0, const torc
 }
 
 torch::Tensor EdmMethod::time_steps() const {
-  const auto& o = options_;
+  auto o = options_;
+  if (o.preconditioning == EdmPreconditioning::vp) {
+    const auto range = vp_sigma(torch::tensor({o.vp_epsilon_t, 1.0}, torch::kFloat64));
+    o.sigma_min = std::max(o.sigma_min, range[0].item<double>());
+    o.sigma_max = std::min(o.sigma_max, range[1].item<double>());
+  }
   const double inv_rho = 1.0 / o.rho;
   auto i = torch::arange(o.num_steps, torch::kFloat64);
   auto frac = o.num_steps > 1 ? i / static_cast<double>(o.num_steps - 1) : i;
@@ -58,7 +88,7 @@ torch::Tensor EdmMethod::time_steps() const {
 }
 
 torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
-                                at::Generator& gen) const {
+                                SampleNoise noise) const {
   torch::NoGradGuard no_grad;
   const auto& o = options_;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(net.device());
@@ -66,7 +96,7 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
   const double* t = steps.data_ptr<double>();
   const auto n = shape.at(0);
   auto sigma_of = [&](double s) { return torch::full({n}, s, opts); };
-  auto x_next = randn(shape, gen, opts) * t[0];
+  auto x_next = noise.randn(shape, opts) * t[0];
   for (std::int64_t i = 0; i < o.num_steps; ++i) {
     const double t_cur = t[i], t_next = t[i + 1];
     auto x_cur = x_next;
@@ -75,14 +105,14 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
                              ? std::min(o.s_churn / static_cast<double>(o.num_steps), std::sqrt(2.0) - 1.0)
                              : 0.0;
     const double t_hat = t_cur + gamma * t_cur;
-    auto x_hat = gamma > 0 ? x_cur + std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise * randn(shape, gen, opts)
+    auto x_hat = gamma > 0 ? x_cur + std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise * noise.randn(shape, opts)
                            : x_cur;
     // Euler step from t_hat to t_next.
-    auto d_cur = (x_hat - denoise(net, x_hat, sigma_of(t_hat), labels)) / t_hat;
+    auto d_cur = (x_hat - denoise(net, x_hat, sigma_of(t_hat), labels, true)) / t_hat;
     x_next = x_hat + (t_next - t_hat) * d_cur;
     // Heun's 2nd-order correction, except on the last step (to sigma = 0).
     if (o.sampler == EdmSampler::heun && i < o.num_steps - 1) {
-      auto d_prime = (x_next - denoise(net, x_next, sigma_of(t_next), labels)) / t_next;
+      auto d_prime = (x_next - denoise(net, x_next, sigma_of(t_next), labels, true)) / t_next;
       x_next = x_hat + (t_next - t_hat) * (0.5 * d_cur + 0.5 * d_prime);
     }
   }

@@ -38,14 +38,14 @@ torch::Tensor FlowMatchingMethod::loss(Denoiser& net, const torch::Tensor& x0, c
 }
 
 torch::Tensor FlowMatchingMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
-                                         at::Generator& gen) const {
+                                         SampleNoise noise) const {
   torch::NoGradGuard no_grad;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(net.device());
   const auto n = shape.at(0);
   const auto steps = options_.num_steps;
   const double dt = 1.0 / static_cast<double>(steps);
-  auto velocity = [&](const torch::Tensor& x, double t) { return evaluate(net, x, torch::full({n}, t, opts), labels); };
-  auto x = randn(shape, gen, opts);
+  auto velocity = [&](const torch::Tensor& x, double t) { return evaluate_guided(net, x, torch::full({n}, t, opts), labels); };
+  auto x = noise.randn(shape, opts);
   for (std::int64_t i = 0; i < steps; ++i) {
     const double t_cur = static_cast<double>(i) * dt, t_next = static_cast<double>(i + 1) / static_cast<double>(steps);
     auto v_cur = velocity(x, t_cur);

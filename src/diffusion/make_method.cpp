@@ -42,6 +42,10 @@ std::shared_ptr<Method> make_ddpm(const MethodOptions& o) {
                                          {{"fixed_large", DdpmVariance::fixed_large},
                                           {"fixed_small", DdpmVariance::fixed_small}});
   reject("coupling", o.coupling, "ddpm");
+  reject("preconditioning", o.preconditioning, "ddpm");
+  if (!o.ddim_schedule.empty())
+    opts.ddim_schedule = lookup<DdimSchedule>("DDIM step schedule", o.ddim_schedule,
+                                              {{"linear", DdimSchedule::linear}, {"quadratic", DdimSchedule::quadratic}});
   if (o.steps > 0) {
     if (opts.sampler == DdpmSampler::ancestral && o.steps != opts.num_timesteps)
       throw UsageError(fmt::format("DDPM ancestral sampling runs all {} steps; steps = {} needs sampler 'ddim'",
@@ -57,6 +61,10 @@ std::shared_ptr<Method> make_edm(const MethodOptions& o) {
     opts.sampler = lookup<EdmSampler>("EDM sampler", o.sampler, {{"heun", EdmSampler::heun}, {"euler", EdmSampler::euler}});
   reject("variance", o.variance, "edm");
   reject("coupling", o.coupling, "edm");
+  reject("ddim_schedule", o.ddim_schedule, "edm");
+  if (!o.preconditioning.empty())
+    opts.preconditioning = lookup<EdmPreconditioning>("EDM preconditioning", o.preconditioning,
+                                                      {{"edm", EdmPreconditioning::edm}, {"vp", EdmPreconditioning::vp}});
   if (o.steps > 0) opts.num_steps = o.steps;
   return std::make_shared<EdmMethod>(opts);
 }
@@ -71,6 +79,8 @@ std::shared_ptr<Method> make_cfm(const MethodOptions& o) {
                                          {{"independent", FlowCoupling::independent},
                                           {"minibatch_ot", FlowCoupling::minibatch_ot}});
   reject("variance", o.variance, "cfm");
+  reject("preconditioning", o.preconditioning, "cfm");
+  reject("ddim_schedule", o.ddim_schedule, "cfm");
   if (o.steps > 0) opts.num_steps = o.steps;
   return std::make_shared<FlowMatchingMethod>(opts);
 }
@@ -82,7 +92,9 @@ std::shared_ptr<Method> make_method(const MethodOptions& options) {
   using Factory = std::shared_ptr<Method> (*)(const MethodOptions&);
   const auto factory =
       lookup<Factory>("diffusion method", options.method, {{"ddpm", &make_ddpm}, {"edm", &make_edm}, {"cfm", &make_cfm}});
-  return factory(options);
+  auto method = factory(options);
+  method->set_guidance(options.guidance);
+  return method;
 }
 
 }  // namespace retrain

@@ -1,18 +1,17 @@
-// DiffusionLearner: config mapping, training with progress, sampling from the EMA, evaluation artifacts.
+// DiffusionLearner: config mapping, training with progress, batched sampling, evaluation.
 #include "retrain/learners/diffusion_learner.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cmath>
 
+#include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
-#include "retrain/core/npy.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/rng.hpp"
-#include "retrain/diffusion/make_method.hpp"
-#include "retrain/metrics/point_metrics.hpp"
-#include "retrain/models/mlp_denoiser.hpp"
-#include "retrain/plots/density.hpp"
+#include "retrain/diffusion/draw_samples.hpp"
+#include "retrain/models/make_network.hpp"
 
 namespace retrain {
 
@@ -21,15 +20,23 @@ MethodOptions method_options(const MethodConfig& c) {
   o.method = c.type;
   o.sampler = c.sampler == "default" ? "" : c.sampler;
   o.steps = c.steps;
+  o.guidance = c.guidance;
   if (c.type == "ddpm") o.variance = c.ddpm.variance;  // the others reject these choices
   if (c.type == "cfm") o.coupling = c.cfm.coupling;
+  if (c.type == "edm") o.preconditioning = c.edm.preconditioning;
+  if (c.type == "ddpm") o.ddim_schedule = c.ddpm.ddim_schedule;
   o.ddpm.num_timesteps = c.ddpm.timesteps;
   o.ddpm.beta_start = c.ddpm.beta_start;
   o.ddpm.beta_end = c.ddpm.beta_end;
   o.ddpm.ddim_eta = c.ddpm.ddim_eta;
+  o.ddpm.clip_x0 = c.ddpm.clip_x0;
   o.edm.sigma_data = c.edm.sigma_data;
   o.edm.p_mean = c.edm.p_mean;
   o.edm.p_std = c.edm.p_std;
+  o.edm.vp_beta_d = c.edm.vp_beta_d;
+  o.edm.vp_beta_min = c.edm.vp_beta_min;
+  o.edm.vp_m = c.edm.vp_m;
+  o.edm.vp_epsilon_t = c.edm.vp_epsilon_t;
   o.edm.sigma_min = c.edm.sigma_min;
   o.edm.sigma_max = c.edm.sigma_max;
   o.edm.rho = c.edm.rho;
@@ -55,47 +62,99 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   o.ema.decay = c.ema_decay;
   o.ema.rampup_ratio = c.ema_rampup;
   o.grad_clip_norm = c.grad_clip;
+  o.accumulate = c.accumulate;
+  o.bf16 = c.precision == "bf16";
+  o.channels_last = c.channels_last;
   return o;
+}
+
+torch::Tensor quantize_images(const torch::Tensor& x) {
+  return (x.to(torch::kFloat32) * 127.5 + 128).floor().clamp(0, 255).to(torch::kUInt8);
+}
+
+std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n) {
+  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) seeds[i] = mix64(stream_seed ^ mix64(static_cast<std::uint64_t>(first + i)));
+  return seeds;
 }
 
 namespace {
 
 // Initial weights come from torch's global generator: seed it from the run seed, so generation 0
 // starts from the same network on every run with that seed.
-std::shared_ptr<Denoiser> make_network(const Config& c, std::int64_t dim, torch::Device device) {
+std::shared_ptr<Denoiser> seeded_network(const Config& c, const std::vector<std::int64_t>& shape,
+                                         std::int64_t num_classes, torch::Device device) {
   torch::manual_seed(derive_seed(c.seed, 0, Stream::Fit));
-  MlpDenoiserOptions o;
-  o.dim = dim;
-  o.width = c.model.width;
-  o.depth = c.model.depth;
-  o.embedding_dim = c.model.embedding_dim;
-  o.embedding = c.model.embedding == "fourier" ? NoiseEmbedding::fourier : NoiseEmbedding::positional;
-  auto net = std::make_shared<MlpDenoiser>(o);
+  auto net = make_network(c.model, shape, num_classes);
   net->to(device);
   return net;
 }
 
-}  // namespace
-
-DiffusionLearner::DiffusionLearner(const Config& config, const PointSource& truth, torch::Device device)
-    : config_(config),
-      truth_(truth),
-      device_(device),
-      method_(make_method(method_options(config.method))),
-      trainer_(make_network(config, truth.dim(), device), method_, trainer_options(config.train)) {}
-
-void DiffusionLearner::fit(const torch::Tensor& data, std::int64_t generation, at::Generator& gen) {
-  TORCH_CHECK(data.dim() == 3 && data.size(0) == 1, "diffusion learner expects data [1, N, D], got ", data.sizes());
-  const double kimg = generation == 0 ? config_.gen0.kimg : config_.loop.kimg_per_generation;
-  const auto images = static_cast<std::int64_t>(std::llround(kimg * 1000));
-  Progress progress(fmt::format("gen {} training", generation), images, "img", 10.0);
-  last_fit_ = trainer_.fit(data[0].to(device_, torch::kFloat32), torch::Tensor(), images, gen,
-                           [&](const FitProgress& p) { progress.update(p.images_done, fmt::format("loss {:.4g}", p.loss)); });
-  progress.finish(fmt::format("loss {:.4g} -> {:.4g}", last_fit_.loss_first, last_fit_.loss_last));
+std::shared_ptr<Method> configured_method(const MethodConfig& c) {
+  return make_method(method_options(c));
 }
 
-torch::Tensor DiffusionLearner::sample(std::int64_t n, at::Generator& gen) {
-  return method_->sample(*trainer_.ema(), {n, truth_.dim()}, torch::Tensor(), gen).to(torch::kFloat64).unsqueeze(0);
+}  // namespace
+
+DiffusionLearner::DiffusionLearner(const Config& config, std::vector<std::int64_t> sample_shape,
+                                   std::int64_t num_classes, std::unique_ptr<SampleEvaluator> evaluator,
+                                   torch::Device device)
+    : config_(config),
+      sample_shape_(std::move(sample_shape)),
+      num_classes_(num_classes),
+      evaluator_(std::move(evaluator)),
+      device_(device),
+      method_(configured_method(config.method)),
+      trainer_(seeded_network(config, sample_shape_, num_classes, device), method_, trainer_options(config.train)) {
+  if (trainer_.options().bf16 && device.is_cpu())
+    spdlog::warn("train.precision: bf16 on the CPU runs, but slowly; it is meant for CUDA");
+}
+
+void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::Generator& gen) {
+  TORCH_CHECK(data.x.dim() >= 2 && data.x.size(0) == 1, "diffusion learner expects data [1, N, ...], got ",
+              data.x.sizes());
+  if (generation == 0 && !config_.gen0.checkpoint.empty()) {
+    trainer_.load_checkpoint(config_.gen0.checkpoint);
+    spdlog::info("generation 0 starts from checkpoint {} ({} images seen)", config_.gen0.checkpoint,
+                 trainer_.images_seen());
+  }
+  if (generation > 0 && config_.loop.optimizer == "reset") trainer_.reset_optimizer();
+  const double kimg = generation == 0 ? config_.gen0.kimg : config_.loop.kimg_per_generation;
+  const auto budget = static_cast<std::int64_t>(std::llround(kimg * 1000));
+  auto x = data.x[0].to(device_);
+  if (!images()) x = x.to(torch::kFloat32);
+  const auto labels = data.labels.defined() ? data.labels[0].to(device_) : torch::Tensor();
+  Progress progress(fmt::format("gen {} training", generation), budget, "img", 10.0);
+  last_fit_ = trainer_.fit(x, labels, budget, gen, [&](const FitProgress& p) {
+    progress.update(p.images_done, fmt::format("loss {:.4g}", p.loss));
+  });
+  progress.finish(fmt::format("loss {:.4g} -> {:.4g}, {:.1f} img/s", last_fit_.loss_first, last_fit_.loss_last,
+                              last_fit_.images_per_s));
+}
+
+SampleSet DiffusionLearner::sample(std::int64_t n, SampleNoise noise) {
+  auto& net = config_.loop.sample_from == "raw" ? *trainer_.net() : *trainer_.ema();
+  auto s = draw_samples(*method_, net, n, std::move(noise), draw_options());
+  return {images() ? s.x.unsqueeze(0) : s.x.to(torch::kFloat64).unsqueeze(0),
+          s.labels.defined() ? s.labels.unsqueeze(0) : s.labels};
+}
+
+DrawOptions DiffusionLearner::draw_options() const {
+  DrawOptions o;
+  o.sample_shape = sample_shape_;
+  o.num_classes = num_classes_;
+  o.batch = config_.method.sample_batch;
+  return o;
+}
+
+torch::Tensor DiffusionLearner::to_storage(const torch::Tensor& x) const {
+  return images() ? quantize_images(x) : x;
+}
+
+void DiffusionLearner::save(const std::filesystem::path& dir) const {
+  trainer_.save(dir);
+  const nlohmann::json network = {{"arch", config_.model.arch}, {"sample_shape", sample_shape_}, {"num_classes", num_classes_}};
+  write_file_atomic(dir / "network.json", network.dump(2) + "\n");
 }
 
 nlohmann::json DiffusionLearner::model_summary() const {
@@ -107,20 +166,25 @@ nlohmann::json DiffusionLearner::model_summary() const {
 
 nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesystem::path& out_dir) {
   const std::int64_t k = config_.eval.num_samples > 0 ? config_.eval.num_samples : config_.data.n;
-  auto generated = sample(k, gen)[0].cpu();
-  auto real = truth_.draw(1, k, gen)[0];
-  PointMetricOptions options;
-  options.projection_seed = config_.seed;
-  if (auto modes = truth_.modes()) {
-    options.mode_centers = modes->centers;
-    options.mode_std = modes->std;
+  if (k < 1) throw UsageError("eval.num_samples = 0 means data.n, which is 0 (the whole data set): set eval.num_samples");
+  const auto seeds = sample_seeds(gen.current_seed(), 0, k);
+  Progress progress("evaluation sampling", k, "samples", 10.0);
+  std::vector<torch::Tensor> xs, ys;
+  const auto chunk = std::max<std::int64_t>(config_.method.sample_batch, 1);
+  auto noise = SampleNoise::per_sample(seeds);
+  for (std::int64_t begin = 0; begin < k; begin += chunk) {
+    const auto count = std::min(chunk, k - begin);
+    auto s = sample(count, noise.slice(begin, begin + count));
+    xs.push_back(to_storage(s.x[0]));
+    if (s.labels.defined()) ys.push_back(s.labels[0]);
+    progress.update(begin + count);
   }
-  nlohmann::json m = point_metrics(generated, real, options);
+  progress.finish();
+  SampleSet generated{torch::cat(xs), ys.empty() ? torch::Tensor() : torch::cat(ys)};
+  nlohmann::json m = evaluator_->evaluate(generated, gen, out_dir);
   m["loss"] = last_fit_.loss_last;
   m["images_seen"] = trainer_.images_seen();
   m["nonfinite_steps"] = trainer_.nonfinite_steps();
-  save_npy(out_dir / "samples.npy", generated.to(torch::kFloat32));
-  write_density_png(out_dir / "density.png", generated);
   return m;
 }
 

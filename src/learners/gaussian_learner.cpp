@@ -51,17 +51,19 @@ torch::Tensor GaussianLearner::w2_to(const torch::Tensor& mu, const torch::Tenso
   return (mean_term + trace).clamp_min(0).sqrt();
 }
 
-void GaussianLearner::fit(const torch::Tensor& data, std::int64_t generation, at::Generator&) {
-  TORCH_CHECK(data.size(0) == replicas_, "expected ", replicas_, " replicas, got ", data.size(0));
-  std::tie(mu_, cov_) = fit_moments(data.to(device_, torch::kFloat64));
+void GaussianLearner::fit(const SampleSet& data, std::int64_t generation, at::Generator&) {
+  TORCH_CHECK(data.x.size(0) == replicas_, "expected ", replicas_, " replicas, got ", data.x.size(0));
+  std::tie(mu_, cov_) = fit_moments(data.x.to(device_, torch::kFloat64));
   if (generation == 0) std0_ = scalar_std(cov_);
 }
 
-torch::Tensor GaussianLearner::sample(std::int64_t n, at::Generator& gen) {
+SampleSet GaussianLearner::sample(std::int64_t n, SampleNoise noise) {
   TORCH_CHECK(mu_.defined(), "GaussianLearner::sample before fit");
-  auto z = at::randn({replicas_, n, mu_.size(1)}, gen, torch::TensorOptions().dtype(torch::kFloat64)).to(device_);
+  // Sample-major draw, so per-sample noise gives sample i of every replica from seed i.
+  auto z = noise.randn({n, replicas_, mu_.size(1)}, torch::TensorOptions().dtype(torch::kFloat64).device(device_))
+               .transpose(0, 1);
   // Sigma^{1/2} is symmetric, so z @ Sigma^{1/2} draws rows with covariance Sigma.
-  return mu_.unsqueeze(1) + z.matmul(sqrtm_psd(cov_));
+  return {(mu_.unsqueeze(1) + z.matmul(sqrtm_psd(cov_))).cpu(), torch::Tensor()};
 }
 
 nlohmann::json GaussianLearner::evaluate(at::Generator&, const std::filesystem::path&) {

@@ -1,22 +1,31 @@
-// learner.type -> Learner.
+// learner.type -> Learner, with the evaluator that fits the data.
 #include "retrain/learners/make_learner.hpp"
 
 #include <fmt/format.h>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/data/image_source.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
 #include "retrain/learners/gaussian_learner.hpp"
+#include "retrain/learners/image_evaluator.hpp"
+#include "retrain/learners/point_evaluator.hpp"
 
 namespace retrain {
 
-std::unique_ptr<Learner> make_learner(const Config& config, const PointSource& source, torch::Device device) {
+std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device) {
   if (config.learner.type == "gaussian") {
-    const auto* gaussian = dynamic_cast<const GaussianSource*>(&source);
+    const auto* gaussian = dynamic_cast<const GaussianSource*>(real.points());
     if (!gaussian) throw UsageError(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", config.data.source));
     return std::make_unique<GaussianLearner>(*gaussian, config.learner.replicas, device);
   }
-  if (config.learner.type == "diffusion") return std::make_unique<DiffusionLearner>(config, source, device);
-  throw UsageError(fmt::format("learner.type '{}' is not known", config.learner.type));
+  if (config.learner.type != "diffusion") throw UsageError(fmt::format("learner.type '{}' is not known", config.learner.type));
+  if (const auto* points = real.points())
+    return std::make_unique<DiffusionLearner>(config, std::vector<std::int64_t>{points->dim()}, 0,
+                                              std::make_unique<PointEvaluator>(config, *points), device);
+  const auto& images = dynamic_cast<const ImageSource&>(real);
+  const auto& dataset = images.dataset();
+  return std::make_unique<DiffusionLearner>(config, dataset.shape(), dataset.num_classes(),
+                                            std::make_unique<ImageEvaluator>(config, images, nullptr), device);
 }
 
 }  // namespace retrain

@@ -1,26 +1,33 @@
-// The generation loop: restore, then step() per generation (sample -> correct -> mix -> fit ->
-// evaluate -> commit -> append tables), with a progress line each generation.
+// The generation loop: restore, then step() per generation (sample -> correct -> store -> mix -> fit
+// -> evaluate -> commit -> append tables), with a progress line each generation.
 #include "retrain/loop/generation_manager.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cmath>
+#include <regex>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/rng.hpp"
-#include "retrain/core/safetensors.hpp"
 #include "retrain/core/signals.hpp"
+#include "retrain/learners/diffusion_learner.hpp"
 #include "retrain/loop/generation_table.hpp"
+#include "retrain/loop/sample_shards.hpp"
 
 namespace retrain {
 namespace {
 
-constexpr const char* kSyntheticFile = "synthetic.safetensors";
+namespace fs = std::filesystem;
+
+constexpr const char* kSyntheticDir = "synthetic";
 constexpr const char* kMetricsFile = "metrics.json";
 constexpr const char* kStateFile = "state.json";
+
 
 }  // namespace
 
@@ -28,12 +35,16 @@ std::int64_t GenerationManager::synthetic_count(double lambda, std::int64_t n) {
   return static_cast<std::int64_t>(std::floor(lambda * static_cast<double>(n)));
 }
 
-GenerationManager::GenerationManager(RunDir& run, const PointSource& source, Learner& learner,
-                                     const Correction& correction, torch::Device device)
-    : run_(run), cfg_(run.config()), source_(source), learner_(learner), correction_(correction), device_(device) {}
+GenerationManager::GenerationManager(RunDir& run, const RealData& real, Learner& learner, const Correction& correction,
+                                     torch::Device device)
+    : run_(run), cfg_(run.config()), real_(real), learner_(learner), correction_(correction), device_(device) {}
 
 bool GenerationManager::evaluated(std::int64_t g) const {
   return g == 0 || g == cfg_.loop.generations || g % cfg_.eval.every == 0;
+}
+
+fs::path GenerationManager::shard_dir(std::int64_t g) const {
+  return run_.path() / fmt::format("gen_{:04d}.samples", g);
 }
 
 // Rows are appended in generation order after each commit, so only the newest committed generation's
@@ -42,7 +53,7 @@ void GenerationManager::reconcile_tables(std::int64_t latest) {
   const GenerationTable metrics(run_.file("metrics.jsonl"), RowFormat::JsonLines);
   for (std::int64_t g = metrics.truncate_after(latest - 1) + 1; g <= latest; ++g) {
     const auto file = run_.generation_dir(g) / kMetricsFile;
-    if (std::filesystem::exists(file)) metrics.append(nlohmann::json::parse(read_file(file)).dump() + "\n");
+    if (fs::exists(file)) metrics.append(nlohmann::json::parse(read_file(file)).dump() + "\n");
   }
   if (learner_.report_name().empty()) return;
   const GenerationTable report(run_.file(learner_.report_name()), RowFormat::Csv, learner_.report_header());
@@ -52,52 +63,73 @@ void GenerationManager::reconcile_tables(std::int64_t latest) {
   }
 }
 
+void GenerationManager::remove_stale_shards(std::int64_t latest) const {
+  static const std::regex name_re(R"(gen_(\d{4,})\.samples)");
+  for (const auto& entry : fs::directory_iterator(run_.path())) {
+    std::smatch m;
+    const auto name = entry.path().filename().string();
+    if (std::regex_match(name, m, name_re) && std::stoll(m[1]) != latest + 1) {
+      spdlog::info("removing sample shards of a generation that is not next: {}", name);
+      fs::remove_all(entry.path());
+    }
+  }
+}
+
 void GenerationManager::restore(std::int64_t latest) {
   const auto dir = run_.generation_dir(latest);
   learner_.load(dir);
   synthetic_.clear();
   const std::int64_t first = cfg_.loop.synthetic == "accumulate" ? 1 : latest;
   for (std::int64_t g = std::max<std::int64_t>(first, 1); g <= latest; ++g) {
-    const auto file = run_.generation_dir(g) / kSyntheticFile;
-    if (std::filesystem::exists(file))
-      synthetic_.push_back(require_tensor(load_safetensors(file), "samples", file).to(device_));
+    const auto shards = run_.generation_dir(g) / kSyntheticDir;
+    if (fs::exists(shards)) synthetic_.push_back(read_shards(shards));
   }
   spdlog::info("resuming after generation {} of {} ({})", latest, cfg_.loop.generations, dir.string());
 }
 
-torch::Tensor GenerationManager::training_set(std::int64_t g) {
-  std::vector<torch::Tensor> parts;
+SampleSet GenerationManager::synthesize(std::int64_t g, std::int64_t m) {
+  const auto sample_stream = derive_seed(cfg_.seed, g, Stream::Sample);
+  const auto correction_stream = derive_seed(cfg_.seed, g, Stream::Correction);
+  const auto make = [&](std::int64_t index, std::int64_t first, std::int64_t count) {
+    auto sampled = learner_.sample(count, SampleNoise::per_sample(sample_seeds(sample_stream, first, count)));
+    auto correction_gen = at::detail::createCPUGenerator(mix64(correction_stream ^ mix64(static_cast<std::uint64_t>(index))));
+    auto corrected = correction_.apply(sampled.x, sampled.labels, correction_gen);
+    return SampleSet{learner_.to_storage(corrected).cpu(), sampled.labels};
+  };
+  return fill_shards(shard_dir(g), m, cfg_.loop.shard_size, make, fmt::format("gen {} sampling", g));
+}
+
+SampleSet GenerationManager::training_set(std::int64_t g) {
+  std::vector<SampleSet> parts;
   if (g == 0 || cfg_.loop.real == "fixed") {
     parts.push_back(real_fixed_);
   } else if (cfg_.loop.real == "fresh") {
     auto gen = make_generator(cfg_.seed, g, Stream::RealData);
-    parts.push_back(source_.draw(cfg_.learner.replicas, cfg_.data.n, gen).to(device_));
+    parts.push_back(real_.draw(cfg_.learner.replicas, cfg_.data.n, gen));
   }
   if (g > 0) parts.insert(parts.end(), synthetic_.begin(), synthetic_.end());
-  return torch::cat(parts, 1);
+  return concat_samples(parts);
 }
 
 nlohmann::json GenerationManager::step(std::int64_t g) {
   const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t m = g == 0 ? 0 : synthetic_count(cfg_.loop.lambda, cfg_.data.n);
-  torch::Tensor fresh_synthetic;
+  const std::int64_t m = g == 0 ? 0 : synthetic_count(cfg_.loop.lambda, real_fixed_.x.size(1));
   if (m > 0) {
-    auto sample_gen = make_generator(cfg_.seed, g, Stream::Sample);
-    auto correction_gen = make_generator(cfg_.seed, g, Stream::Correction);
-    fresh_synthetic = correction_.apply(learner_.sample(m, sample_gen), torch::Tensor(), correction_gen);
+    auto fresh = synthesize(g, m);
     if (cfg_.loop.synthetic == "replace") synthetic_.clear();
-    synthetic_.push_back(fresh_synthetic);
+    synthetic_.push_back(fresh);
   }
   throw_if_stop_requested(fmt::format("sampling generation {}", g).c_str());
 
   auto data = training_set(g);
+  if (data.x.size(1) < 1) throw std::runtime_error(fmt::format("generation {} has no training data", g));
   auto fit_gen = make_generator(cfg_.seed, g, Stream::Fit);
   learner_.fit(data, g, fit_gen);
   throw_if_stop_requested(fmt::format("fitting generation {}", g).c_str());
 
   const auto staging = run_.begin_generation(g);
   nlohmann::json record;
-  const std::int64_t n_train = data.size(1);
+  const std::int64_t n_train = data.x.size(1);
   if (evaluated(g)) {
     auto eval_gen = make_generator(cfg_.seed, g, Stream::Eval);
     record = {{"generation", g}, {"n_train", n_train}, {"n_synthetic_new", m}};
@@ -106,7 +138,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   throw_if_stop_requested(fmt::format("evaluating generation {}", g).c_str());
 
   learner_.save(staging);
-  if (fresh_synthetic.defined()) save_safetensors(staging / kSyntheticFile, {{"samples", fresh_synthetic}});
+  if (m > 0) fs::rename(shard_dir(g), staging / kSyntheticDir);
   nlohmann::json state = {{"generation", g}, {"n_train", n_train}, {"n_synthetic_new", m},
                           {"synthetic_sets", static_cast<std::int64_t>(synthetic_.size())}};
   write_file_atomic(staging / kStateFile, state.dump(2) + "\n");
@@ -129,9 +161,13 @@ nlohmann::json GenerationManager::run() {
   const auto latest = run_.recover();
   const std::int64_t last = latest.value_or(-1);
   reconcile_tables(last);
+  remove_stale_shards(last);
 
   auto real_gen = make_generator(cfg_.seed, 0, Stream::RealData);
-  real_fixed_ = source_.draw(cfg_.learner.replicas, cfg_.data.n, real_gen).to(device_);
+  real_fixed_ = real_.draw(cfg_.learner.replicas, cfg_.data.n, real_gen);
+  if (cfg_.loop.real == "none" && synthetic_count(cfg_.loop.lambda, real_fixed_.x.size(1)) < 2)
+    throw UsageError(fmt::format("loop.real: none trains on floor(loop.lambda * n) = floor({} * {}) synthetic samples; "
+                                 "at least 2 are needed", cfg_.loop.lambda, real_fixed_.x.size(1)));
   if (latest) restore(*latest);
 
   const std::int64_t total = cfg_.loop.generations;
@@ -144,8 +180,9 @@ nlohmann::json GenerationManager::run() {
     std::string status;
     if (!record.is_null()) {
       last_metrics = record;
-      for (const char* key : {"std_mean", "w2_mean"})
-        if (record.contains(key)) status += fmt::format("{} {:.4g}  ", key, record[key].get<double>());
+      for (const char* key : {"std_mean", "w2_mean", "sw2", "fid", "precision", "recall"})
+        if (record.contains(key) && record[key].is_number())
+          status += fmt::format("{} {:.4g}  ", key, record[key].get<double>());
     }
     progress.update(g, status);
   }

@@ -190,7 +190,8 @@ torch::Tensor DdpmUNet::forward(const torch::Tensor& x, const torch::Tensor& noi
   auto t_emb = embed_->forward(ddpm_timestep_embedding(noise_level, o.hid_channels).to(x.scalar_type()));
   if (class_embed_) {
     TORCH_CHECK(labels.defined(), "DdpmUNet with ", o.num_classes, " classes needs labels");
-    t_emb = t_emb + class_embed_(labels.to(torch::kLong));
+    const auto l = labels.to(torch::kLong);  // -1: no class (zero embedding), for guidance
+    t_emb = t_emb + class_embed_(l.clamp_min(0)) * l.ge(0).unsqueeze(1).to(t_emb.scalar_type());
   }
 
   std::vector<torch::Tensor> hs{in_conv_(x)};

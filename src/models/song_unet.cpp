@@ -207,7 +207,9 @@ torch::Tensor SongUNet::embed(const torch::Tensor& noise_level, const torch::Ten
   if (map_label_) {
     TORCH_CHECK(labels.defined() && labels.dim() == 1 && labels.size(0) == batch, "SongUNet with ", options_.label_dim,
                 " classes needs labels [", batch, "]");
-    auto onehot = torch::one_hot(labels.to(torch::kLong), options_.label_dim).to(emb.scalar_type());
+    // Label -1 means "no class" (a zero vector, as label dropout gives): classifier-free guidance.
+    const auto l = labels.to(torch::kLong);
+    auto onehot = (torch::one_hot(l.clamp_min(0), options_.label_dim) * l.ge(0).unsqueeze(1)).to(emb.scalar_type());
     if (is_training() && options_.label_dropout > 0)
       onehot = onehot * (torch::rand({batch, 1}, onehot.options()) >= options_.label_dropout).to(onehot.scalar_type());
     emb = emb + map_label_(onehot * std::sqrt(static_cast<double>(options_.label_dim)));

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 
+#include <ATen/autocast_mode.h>
+
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/safetensors.hpp"
@@ -69,11 +71,39 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
   check(o.ema.halflife_images >= 0, "ema.halflife_images", o.ema.halflife_images, ">= 0");
   check(o.ema.rampup_ratio >= 0, "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
   check(o.grad_clip_norm >= 0, "grad_clip_norm", o.grad_clip_norm, ">= 0");
+  check(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "accumulate", static_cast<double>(o.accumulate),
+        fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
   check(o.report_every_steps >= 1, "report_every_steps", static_cast<double>(o.report_every_steps), ">= 1");
+  if (o.channels_last)
+    for (auto& p : net_->parameters())
+      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
   optimizer_ = make_optimizer(o, *net_);
   ema_ = net_->replicate();
   ema_->eval();
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
+}
+
+torch::Tensor Trainer::pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen) {
+  if (x.scalar_type() == torch::kUInt8) x = x.to(torch::kFloat32) / 127.5 - 1.0;
+  if (options_.channels_last && x.dim() == 4) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  if (!options_.bf16) return method_->loss(*net_, x, labels, gen).sum();
+  const auto device_type = x.device().type();
+  const bool was_enabled = at::autocast::is_autocast_enabled(device_type);
+  const auto was_dtype = at::autocast::get_autocast_dtype(device_type);
+  at::autocast::set_autocast_enabled(device_type, true);
+  at::autocast::set_autocast_dtype(device_type, at::kBFloat16);
+  at::autocast::increment_nesting();
+  struct Restore {
+    at::DeviceType type;
+    bool enabled;
+    at::ScalarType dtype;
+    ~Restore() {
+      if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+      at::autocast::set_autocast_enabled(type, enabled);
+      at::autocast::set_autocast_dtype(type, dtype);
+    }
+  } restore{device_type, was_enabled, was_dtype};
+  return method_->loss(*net_, x, labels, gen).to(torch::kFloat32).sum();
 }
 
 double Trainer::current_lr() const {
@@ -115,13 +145,18 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   auto loss_first = zero.clone(), loss_last = zero.clone(), loss_report = zero.clone();
   auto nonfinite = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
   std::int64_t since_report = 0;
+  const auto passes = options_.accumulate, pass_batch = batch / passes;
   for (std::int64_t k = 0; k < steps; ++k) {
     const auto idx = sampler.next(batch).to(device);
-    const auto x = data.index_select(0, idx);
-    const auto y = labels.defined() ? labels.index_select(0, idx) : labels;
     optimizer_->zero_grad();
-    auto loss = method_->loss(*net_, x, y, gen).mean();
-    loss.backward();
+    auto loss = torch::zeros({}, torch::TensorOptions().device(device));
+    for (std::int64_t p = 0; p < passes; ++p) {
+      const auto part = idx.narrow(0, p * pass_batch, pass_batch);
+      const auto y = labels.defined() ? labels.index_select(0, part) : labels;
+      auto pass_loss = pass_loss_sum(data.index_select(0, part), y, gen) / static_cast<double>(batch);
+      pass_loss.backward();
+      loss += pass_loss.detach().to(torch::kFloat32);
+    }
     nonfinite += guard_gradients().to(device);
     optimizer_->step(current_lr());
     ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_));
@@ -169,7 +204,25 @@ void Trainer::load(const fs::path& dir) {
   load_weights(*ema_, dir / kEmaFile);
   const auto opt_file = dir / kOptimizerFile;
   optimizer_->load_state(load_safetensors(opt_file), opt_file);
-  const auto state_file = dir / kStateFile;
+  load_counters(dir / kStateFile);
+}
+
+void Trainer::load_checkpoint(const fs::path& dir) {
+  if (!fs::is_directory(dir))
+    throw UsageError(fmt::format("checkpoint '{}' is not a directory (expected {} and {}, e.g. from "
+                                 "scripts/convert_checkpoint.py)", dir.string(), kModelFile, kEmaFile));
+  for (const char* name : {kModelFile, kEmaFile})
+    if (!fs::exists(dir / name)) throw UsageError(fmt::format("checkpoint '{}' has no {}", dir.string(), name));
+  load_weights(*net_, dir / kModelFile);
+  load_weights(*ema_, dir / kEmaFile);
+  if (fs::exists(dir / kOptimizerFile)) optimizer_->load_state(load_safetensors(dir / kOptimizerFile), dir / kOptimizerFile);
+  else reset_optimizer();
+  if (fs::exists(dir / kStateFile)) load_counters(dir / kStateFile);
+}
+
+void Trainer::reset_optimizer() { optimizer_ = make_optimizer(options_, *net_); }
+
+void Trainer::load_counters(const fs::path& state_file) {
   try {
     const auto state = nlohmann::json::parse(read_file(state_file));
     images_seen_ = state.at("images_seen").get<std::int64_t>();

@@ -3,6 +3,8 @@
 
 #include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/correction/correction.hpp"
+#include "retrain/data/real_data.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/correction/nearest_mode.hpp"
 #include "retrain/correction/oracle_mixture.hpp"
@@ -35,10 +37,13 @@ TEST(Correction, NearestModeStrengthZeroIsTheIdentityAndOneGivesCentres) {
 }
 
 TEST(Correction, NearestModeNeedsASourceWithModes) {
-  GaussianSource truth(torch::zeros({2}, torch::kFloat64), torch::eye(2, torch::kFloat64));
+  DataConfig data;
+  data.source = "gaussian";
+  data.dim = 2;
+  auto real = make_real_data(data);
   CorrectionConfig config;
   config.type = "nearest_mode";
-  EXPECT_THROW(make_correction(config, truth), UsageError);
+  EXPECT_THROW(make_correction(config, *real), UsageError);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "retrain/core/safetensors.hpp"
 #include "retrain/loop/experiment.hpp"
 #include "retrain/loop/generation_manager.hpp"
+#include "retrain/loop/sample_shards.hpp"
 #include "test_support.hpp"
 
 namespace retrain {
@@ -57,8 +58,23 @@ TEST(GenerationManager, TrainingSetSizesFollowTheLoopModes) {
     EXPECT_EQ(none[g]["n_train"], 5) << g;
   }
   // Generation t's synthetic samples are stored with the generation.
-  auto synth = load_safetensors(scratch / "fixed/gen_0002/synthetic.safetensors");
-  EXPECT_EQ(synth["samples"].sizes(), (std::vector<std::int64_t>{2, 5, 1}));
+  auto synth = read_shards(scratch / "fixed/gen_0002/synthetic");
+  EXPECT_EQ(synth.x.sizes(), (std::vector<std::int64_t>{2, 5, 1}));
+}
+
+TEST(GenerationManager, ShardSizeDoesNotChangeTheSamples) {
+  test::ScratchDir scratch;
+  const std::string base = "data: {n: 12}\nlearner: {replicas: 2}\nloop: {generations: 2, lambda: 1.5, shard_size: ";
+  auto one = read_metrics(run_yaml(scratch, base + "1000}", "one"));
+  auto many = read_metrics(run_yaml(scratch, base + "5}", "many"));
+  ASSERT_EQ(one.size(), many.size());
+  for (std::size_t g = 0; g < one.size(); ++g) {
+    one[g].erase("wall_s");
+    many[g].erase("wall_s");
+    EXPECT_EQ(one[g], many[g]) << g;
+  }
+  EXPECT_TRUE(fs::exists(scratch / "many/gen_0001/synthetic/shard_00003.safetensors"));  // 18 samples in 4 shards
+  EXPECT_TRUE(torch::equal(read_shards(scratch / "one/gen_0002/synthetic").x, read_shards(scratch / "many/gen_0002/synthetic").x));
 }
 
 TEST(GenerationManager, EvaluatesEveryKthGenerationPlusFirstAndLast) {

@@ -115,7 +115,7 @@ class NanEverySecondStep final : public Method {
     const double scale = (calls_++ % 2 == 1) ? std::nan("") : 1.0;
     return net.forward(x0, torch::zeros({x0.size(0)}), labels).square().mean(1) * scale;
   }
-  torch::Tensor sample(Denoiser&, std::vector<std::int64_t> shape, const torch::Tensor&, at::Generator&) const override {
+  torch::Tensor sample(Denoiser&, std::vector<std::int64_t> shape, const torch::Tensor&, SampleNoise) const override {
     return torch::zeros(shape);
   }
 

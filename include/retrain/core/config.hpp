@@ -9,10 +9,19 @@
 namespace retrain {
 
 struct DataConfig {
-  std::string source = "gaussian";          // gaussian | toy2d
+  std::string source = "gaussian";          // gaussian | toy2d | image
   std::string name = "8gaussians";          // toy2d: which data set
   double noise = -1;                         // toy2d: the set's noise parameter; < 0 = the reference value
-  std::int64_t n = 100;                      // real samples per draw
+  std::int64_t n = 100;                      // real samples per draw; image: 0 = the whole data set
+  std::string format = "idx";                // image: cifar10 | edm | folder | idx
+  std::string path;                          // image: the data set (directory, zip or IDX images file)
+  std::string labels;                        // image, idx: the labels file ("" = unlabelled)
+  std::string split = "train";               // image, cifar10: train | test
+  std::int64_t pad_to = 0;                   // image, idx: zero-pad to pad_to x pad_to
+  std::int64_t resolution = 0;               // image: required resolution; 0 = any
+  bool use_labels = false;                   // image: keep class labels (conditional models)
+  bool class_from_subfolder = false;         // image, folder: label = first-level sub-folder
+  bool xflip = false;                        // image: add mirrored copies (EDM's --xflip)
   std::int64_t dim = 1;                      // gaussian: dimension
   std::vector<double> mean;                  // gaussian: empty = zeros
   std::vector<std::vector<double>> cov;      // gaussian: empty = identity
@@ -23,11 +32,19 @@ struct LearnerConfig {
   std::int64_t replicas = 1;                 // independent chains run side by side (gaussian)
 };
 
-struct ModelConfig {                         // diffusion: the MLP denoiser for points
-  std::int64_t width = 256;
-  std::int64_t depth = 4;
-  std::int64_t embedding_dim = 64;
-  std::string embedding = "positional";      // positional | fourier
+struct ModelConfig {
+  std::string arch = "mlp";                  // mlp (points) | ddpmpp | ncsnpp | ddpm_unet (images)
+  std::int64_t width = 256;                  // mlp
+  std::int64_t depth = 4;                    // mlp
+  std::int64_t embedding_dim = 64;           // mlp
+  std::string embedding = "positional";      // mlp: positional | fourier
+  std::int64_t channels = 128;               // unets: base channel count
+  std::vector<double> channel_mult;          // unets: per level; [] = the architecture's preset
+  std::int64_t num_blocks = 0;               // unets: residual blocks per level; 0 = preset (4 | 2)
+  std::vector<double> attn_resolutions = {16};
+  double dropout = 0.1;
+  double label_dropout = 0.0;                // ddpmpp/ncsnpp: for classifier-free guidance
+  std::int64_t augment_dim = 0;              // ddpmpp/ncsnpp: augmentation-label width (loads EDM nets)
 };
 
 struct DdpmConfig {
@@ -35,9 +52,13 @@ struct DdpmConfig {
   double beta_start = 1e-4, beta_end = 0.02;
   std::string variance = "fixed_large";      // fixed_large | fixed_small
   double ddim_eta = 0.0;
+  std::string ddim_schedule = "linear";      // linear | quadratic
+  double clip_x0 = 0.0;                      // > 0: clamp predicted x0 while sampling (images: 1)
 };
 
 struct EdmConfig {
+  std::string preconditioning = "edm";       // edm | vp
+  double vp_beta_d = 19.9, vp_beta_min = 0.1, vp_m = 1000, vp_epsilon_t = 1e-5;
   double sigma_data = 0.5, p_mean = -1.2, p_std = 1.2;
   double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
   double s_churn = 0.0, s_min = 0.0, s_max = 1e9, s_noise = 1.0;
@@ -52,6 +73,8 @@ struct MethodConfig {
   std::string type = "edm";                  // ddpm | edm | cfm
   std::string sampler = "default";           // default | ancestral | ddim | euler | heun
   std::int64_t steps = 0;                    // 0 = the method's default
+  double guidance = 1.0;                     // classifier-free guidance weight; 1 = none
+  std::int64_t sample_batch = 256;           // samples per sampler call
   DdpmConfig ddpm;
   EdmConfig edm;
   CfmConfig cfm;
@@ -66,16 +89,23 @@ struct TrainConfig {
   double ema_decay = 0.999;
   double ema_rampup = 0.0;
   double grad_clip = 0.0;
+  std::int64_t accumulate = 1;               // gradient accumulation rounds per optimizer step
+  std::string precision = "fp32";            // fp32 | bf16 (autocast, CUDA only)
+  bool channels_last = false;                // CUDA: channels-last memory format
 };
 
 struct Gen0Config {
   double kimg = 100.0;                       // generation 0 training, thousands of images
+  std::string checkpoint;                    // start from this checkpoint directory ("" = from scratch)
 };
 
 struct CorrectionConfig {
-  std::string type = "none";                 // none | oracle_mixture | nearest_mode
+  std::string type = "none";                 // none | oracle_mixture | nearest_mode | kmeans | torchscript
   double gamma = 0.0;                        // oracle_mixture: pi_gamma strength
-  double strength = 1.0;                     // nearest_mode: how far toward the centre, in [0, 1]
+  double strength = 1.0;                     // nearest_mode, kmeans: how far toward the centre, in [0, 1]
+  std::int64_t k = 16;                       // kmeans: clusters (per class when labelled)
+  std::string space = "pixel";               // kmeans: pixel | features
+  std::string module;                        // torchscript: the module file
 };
 
 struct LoopConfig {
@@ -84,12 +114,18 @@ struct LoopConfig {
   double lambda = 1.0;                       // synthetic samples per generation = floor(lambda * n)
   std::string real = "fixed";                // fixed | none | fresh
   std::string synthetic = "replace";         // replace | accumulate
+  std::string sample_from = "ema";           // ema | raw
+  std::string optimizer = "resume";          // resume | reset
+  std::int64_t shard_size = 5000;            // synthetic samples per shard file
   CorrectionConfig correction;
 };
 
 struct EvalConfig {
   std::int64_t every = 1;                    // evaluate every k-th generation (0 and T always)
   std::int64_t num_samples = 0;              // diffusion: samples per evaluation; 0 = data.n
+  std::string extractor;                     // image: feature extractor (TorchScript file or classifier dir)
+  std::int64_t k = 3;                        // image: neighbours for precision/recall/density/coverage
+  std::int64_t grid = 64;                    // image: samples in each generation's grid.png
 };
 
 struct Config {

@@ -10,7 +10,7 @@
 namespace retrain {
 
 struct CorrectionConfig;
-class PointSource;
+class RealData;
 
 class Correction {
  public:
@@ -29,7 +29,8 @@ class IdentityCorrection final : public Correction {
   std::string describe() const override { return "none"; }
 };
 
-// loop.correction -> Correction. `truth` is the real source (used by oracle_mixture).
-std::unique_ptr<Correction> make_correction(const CorrectionConfig& config, const PointSource& truth);
+// loop.correction -> Correction, built against the real data (oracle_mixture and nearest_mode need a
+// point source; kmeans clusters the real images).
+std::unique_ptr<Correction> make_correction(const CorrectionConfig& config, const RealData& real);
 
 }  // namespace retrain

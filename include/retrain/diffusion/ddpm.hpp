@@ -1,12 +1,15 @@
 // DDPM (Ho et al. 2020): epsilon prediction with a linear beta schedule; the network sees the integer
 // step t (0-based) as a float. Samplers: ancestral (fixed-large or fixed-small variance) and DDIM
-// (Song et al. 2021) with eta and linear step selection t_i = floor(i T / S).
+// (Song et al. 2021) with eta and linear (t_i = floor(i T / S)) or quadratic step selection.
 #pragma once
 #include "retrain/diffusion/method.hpp"
 
 namespace retrain {
 
 enum class DdpmSampler { ancestral, ddim };
+// DDIM's step selection: linear t_i = floor(i T / S); quadratic t_i = floor((i sqrt(0.8 T) / (S - 1))^2)
+// with repeated steps dropped (DDIM's CIFAR-10 choice, denser near t = 0).
+enum class DdimSchedule { linear, quadratic };
 enum class DdpmVariance {
   fixed_large,  // sigma_t^2 = beta_t
   fixed_small,  // sigma_t^2 = beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t), the posterior variance
@@ -19,6 +22,7 @@ struct DdpmOptions {
   DdpmVariance variance = DdpmVariance::fixed_large;  // ancestral sampler only
   std::int64_t ddim_steps = 50;                       // S, 1 <= S <= T
   double ddim_eta = 0.0;                              // 0: deterministic DDIM; 1: ancestral-like
+  DdimSchedule ddim_schedule = DdimSchedule::linear;
   double clip_x0 = 0.0;  // > 0: clamp the predicted x0 to [-clip_x0, clip_x0] while sampling (images: 1)
 };
 
@@ -30,7 +34,9 @@ class DdpmMethod final : public Method {
   torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
                      at::Generator& gen) const override;
   torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
-                       at::Generator& gen) const override;
+                       SampleNoise noise) const override;
+  // The DDIM sampler's steps, increasing (starting at 0).
+  std::vector<std::int64_t> ddim_timesteps() const;
 
   const DdpmOptions& options() const { return options_; }
   const torch::Tensor& betas() const { return betas_; }          // [T] float64, CPU
@@ -39,9 +45,9 @@ class DdpmMethod final : public Method {
  private:
   // x_{t_prev} from x_t with the DDIM update; t_prev < 0 means alpha_bar_prev = 1 (the final step).
   torch::Tensor ddim_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, std::int64_t t_prev,
-                          const torch::Tensor& labels, at::Generator& gen) const;
+                          const torch::Tensor& labels, SampleNoise& noise) const;
   torch::Tensor ancestral_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, const torch::Tensor& labels,
-                               at::Generator& gen) const;
+                               SampleNoise& noise) const;
   // eps_hat and the predicted x0 (clipped when clip_x0 > 0).
   std::pair<torch::Tensor, torch::Tensor> predict(Denoiser& net, const torch::Tensor& x, std::int64_t t,
                                                   const torch::Tensor& labels) const;

@@ -1,6 +1,7 @@
 // EDM (Karras et al. 2022): preconditioned denoiser D(x; sigma) = c_skip x + c_out F(c_in x; c_noise),
 // log-normal training sigmas with loss weight (sigma^2 + sigma_data^2) / (sigma sigma_data)^2, and the
-// deterministic/stochastic Euler and Heun samplers on the rho-schedule (the paper's Algorithm 2).
+// deterministic/stochastic Euler and Heun samplers on the rho-schedule (the paper's Algorithm 2). The
+// VP formulation of Song et al. 2021 in EDM's terms (Table 1, "VP") shares the samplers.
 #pragma once
 #include <limits>
 
@@ -9,10 +10,15 @@
 namespace retrain {
 
 enum class EdmSampler { euler, heun };
+enum class EdmPreconditioning { edm, vp };
 
 struct EdmOptions {
-  double sigma_data = 0.5;             // data std (images in [-1, 1]); toys may use 1.0
-  double p_mean = -1.2, p_std = 1.2;   // ln(sigma) ~ N(p_mean, p_std^2) in training
+  EdmPreconditioning preconditioning = EdmPreconditioning::edm;
+  double sigma_data = 0.5;             // edm: data std (images in [-1, 1]); toys may use 1.0
+  double p_mean = -1.2, p_std = 1.2;   // edm: ln(sigma) ~ N(p_mean, p_std^2) in training
+  // vp: sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1), training t ~ U(epsilon_t, 1), c_noise =
+  // (M - 1) t; the sampler's sigma range is clipped to [sigma(epsilon_t), sigma(1)].
+  double vp_beta_d = 19.9, vp_beta_min = 0.1, vp_m = 1000, vp_epsilon_t = 1e-5;
   EdmSampler sampler = EdmSampler::heun;
   std::int64_t num_steps = 18;
   double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
@@ -28,17 +34,22 @@ class EdmMethod final : public Method {
 
   explicit EdmMethod(const EdmOptions& options = {});
 
-  // weight(sigma) * |D(x0 + sigma n; sigma) - x0|^2 summed over the non-batch dims, per sample.
+  // weight(sigma) * |D(x0 + sigma n; sigma) - x0|^2 summed over the non-batch dims, per sample (the
+  // Trainer's batch mean then gives EDM's "sum over pixels, mean over the batch").
   torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
                      at::Generator& gen) const override;
   torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
-                       at::Generator& gen) const override;
+                       SampleNoise noise) const override;
 
   Preconditioning preconditioning(const torch::Tensor& sigma) const;
-  // D(x; sigma) in x's dtype; sigma [N].
-  torch::Tensor denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma,
-                        const torch::Tensor& labels) const;
-  // The sampler's noise levels t_0 > ... > t_{num_steps-1} followed by t_N = 0 (float64, CPU).
+  // D(x; sigma) in x's dtype; sigma [N]. `guided`: with classifier-free guidance (sampling).
+  torch::Tensor denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels,
+                        bool guided = false) const;
+  // vp: sigma(t) and its inverse (elementwise).
+  torch::Tensor vp_sigma(const torch::Tensor& t) const;
+  torch::Tensor vp_sigma_inv(const torch::Tensor& sigma) const;
+  // The sampler's noise levels t_0 > ... > t_{num_steps-1} followed by t_N = 0 (float64, CPU); for vp
+  // the range is first clipped to what the formulation was trained on.
   torch::Tensor time_steps() const;
   const EdmOptions& options() const { return options_; }
 

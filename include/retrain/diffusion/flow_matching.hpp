@@ -28,7 +28,7 @@ class FlowMatchingMethod final : public Method {
                      at::Generator& gen) const override;
   // Integrates dx/dt = v(x, t) from t = 0 (x ~ N(0, I)) to t = 1 in float64.
   torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
-                       at::Generator& gen) const override;
+                       SampleNoise noise) const override;
 
   const FlowMatchingOptions& options() const { return options_; }
 

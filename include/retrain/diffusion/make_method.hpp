@@ -17,6 +17,9 @@ struct MethodOptions {
   std::int64_t steps = 0;      // ddpm: DDIM steps (ancestral always runs all T); edm, cfm: sampler steps
   std::string variance;        // ddpm ancestral: fixed_large | fixed_small
   std::string coupling;        // cfm: independent | minibatch_ot
+  std::string preconditioning; // edm: edm | vp
+  std::string ddim_schedule;   // ddpm DDIM: linear | quadratic
+  double guidance = 1.0;       // classifier-free guidance weight (1 = none)
   DdpmOptions ddpm;
   EdmOptions edm;
   FlowMatchingOptions cfm;

@@ -1,11 +1,16 @@
-// A diffusion model of points as a Learner: an MLP denoiser trained by a Method (ddpm | edm | cfm)
-// through the Trainer. Generation 0 trains gen0.kimg images from scratch; every later generation
-// fine-tunes loop.kimg_per_generation images, resuming network, EMA and optimizer. Samples come from
-// the EMA network.
+// A diffusion model as a Learner, for points (MLP) and images (U-Nets): a network trained by a Method
+// (ddpm | edm | cfm) through the Trainer. Generation 0 trains gen0.kimg images from scratch or from
+// gen0.checkpoint; every later generation fine-tunes loop.kimg_per_generation images, resuming network,
+// EMA and optimizer (or resetting the optimizer, loop.optimizer: reset). Samples come from the EMA
+// network (loop.sample_from) in batches of method.sample_batch.
 #pragma once
+#include <memory>
+#include <vector>
+
 #include "retrain/core/config.hpp"
-#include "retrain/data/point_source.hpp"
+#include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/diffusion/make_method.hpp"
+#include "retrain/learners/sample_evaluator.hpp"
 #include "retrain/loop/learner.hpp"
 #include "retrain/train/trainer.hpp"
 
@@ -17,26 +22,43 @@ TrainerOptions trainer_options(const TrainConfig& config);
 
 class DiffusionLearner final : public Learner {
  public:
-  DiffusionLearner(const Config& config, const PointSource& truth, torch::Device device);
+  // sample_shape: [D] for points, [C, R, R] for images; num_classes 0 = unconditional.
+  DiffusionLearner(const Config& config, std::vector<std::int64_t> sample_shape, std::int64_t num_classes,
+                   std::unique_ptr<SampleEvaluator> evaluator, torch::Device device);
 
-  void fit(const torch::Tensor& data, std::int64_t generation, at::Generator& gen) override;
-  torch::Tensor sample(std::int64_t n, at::Generator& gen) override;
-  // Samples eval.num_samples points, compares them with as many fresh real points (sliced W2, energy
-  // distance, mode statistics where the source has modes), and writes samples.npy and density.png.
+  void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen) override;
+  SampleSet sample(std::int64_t n, SampleNoise noise) override;
+  torch::Tensor to_storage(const torch::Tensor& x) const override;
+  // Samples eval.num_samples (0: data.n) with one seed each and hands them to the evaluator, adding
+  // the training loss, images seen and non-finite steps.
   nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
-  void save(const std::filesystem::path& dir) const override { trainer_.save(dir); }
+  // The Trainer's files plus network.json (arch, sample_shape, num_classes), so `retrain sample` can
+  // rebuild the network from the checkpoint alone.
+  void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir) override { trainer_.load(dir); }
   nlohmann::json model_summary() const override;
 
   const Trainer& trainer() const { return trainer_; }
+  const Method& method() const { return *method_; }
+  bool images() const { return sample_shape_.size() == 3; }
 
  private:
+  DrawOptions draw_options() const;
+
   const Config& config_;
-  const PointSource& truth_;
+  std::vector<std::int64_t> sample_shape_;
+  std::int64_t num_classes_;
+  std::unique_ptr<SampleEvaluator> evaluator_;
   torch::Device device_;
   std::shared_ptr<Method> method_;
   Trainer trainer_;
   FitStats last_fit_;
 };
+
+// Images in [-1, 1] -> uint8 exactly as EDM writes its samples: floor(x * 127.5 + 128) clamped to [0, 255].
+torch::Tensor quantize_images(const torch::Tensor& x);
+
+// Seeds of samples [first, first + n) of a stream (e.g. a generation's synthetic samples).
+std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n);
 
 }  // namespace retrain

@@ -1,7 +1,9 @@
-// Algorithm 1 of paper 1 with paper 2's correction, generic over the learner: generation 0 fits the
-// real data; generation t samples floor(lambda*n) points from model t-1, corrects them, mixes them with
-// the real data (fixed / none / fresh; replace / accumulate) and fine-tunes. Every generation is
-// committed to the run directory, so run() continues from the newest complete one.
+// Algorithm 1 of paper 1 with paper 2's correction, generic over the learner and the data (points or
+// images): generation 0 fits the real data; generation t samples floor(lambda*n) samples from model
+// t-1 (one seed per sample, in shards), corrects them, stores them like real data, mixes them with the
+// real data (fixed / none / fresh; replace / accumulate) and fine-tunes. Every generation is committed
+// to the run directory, so run() continues from the newest complete one (and from the first missing
+// shard of an interrupted sampling).
 #pragma once
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
@@ -10,7 +12,7 @@
 #include <vector>
 
 #include "retrain/correction/correction.hpp"
-#include "retrain/data/point_source.hpp"
+#include "retrain/data/real_data.hpp"
 #include "retrain/loop/learner.hpp"
 #include "retrain/loop/run_dir.hpp"
 
@@ -18,7 +20,7 @@ namespace retrain {
 
 class GenerationManager {
  public:
-  GenerationManager(RunDir& run, const PointSource& source, Learner& learner, const Correction& correction,
+  GenerationManager(RunDir& run, const RealData& real, Learner& learner, const Correction& correction,
                     torch::Device device);
   // Runs generations until loop.generations; returns the metrics of the last evaluated generation.
   nlohmann::json run();
@@ -31,18 +33,23 @@ class GenerationManager {
   // Trims metrics.jsonl and the learner's report to the committed generations and re-appends the rows
   // of committed generations that a crash kept from being written (they are appended after the commit).
   void reconcile_tables(std::int64_t latest);
+  // Deletes sample shards that belong to no generation still to run (only latest + 1's are reusable).
+  void remove_stale_shards(std::int64_t latest) const;
   void restore(std::int64_t latest);
-  torch::Tensor training_set(std::int64_t generation);
+  std::filesystem::path shard_dir(std::int64_t generation) const;
+  // Samples, corrects and stores generation g's m synthetic samples, shard by shard.
+  SampleSet synthesize(std::int64_t generation, std::int64_t m);
+  SampleSet training_set(std::int64_t generation);
   nlohmann::json step(std::int64_t generation);
 
   RunDir& run_;
   const Config& cfg_;
-  const PointSource& source_;
+  const RealData& real_;
   Learner& learner_;
   const Correction& correction_;
   torch::Device device_;
-  torch::Tensor real_fixed_;
-  std::vector<torch::Tensor> synthetic_;  // replace: the latest generation's; accumulate: all of them
+  SampleSet real_fixed_;
+  std::vector<SampleSet> synthetic_;  // replace: the latest generation's; accumulate: all of them
 };
 
 }  // namespace retrain

@@ -9,17 +9,24 @@
 #include <filesystem>
 #include <string>
 
+#include "retrain/core/sample_noise.hpp"
+#include "retrain/data/real_data.hpp"
+
 namespace retrain {
 
 class Learner {
  public:
   virtual ~Learner() = default;
 
-  // Trains on `data` [replicas, N, ...]. Generation 0 starts from scratch; later generations resume
-  // from the current state (fine-tuning, Algorithm 1's A_ft).
-  virtual void fit(const torch::Tensor& data, std::int64_t generation, at::Generator& gen) = 0;
-  // `n` samples per replica: [replicas, n, ...] on the learner's device.
-  virtual torch::Tensor sample(std::int64_t n, at::Generator& gen) = 0;
+  // Trains on `data` (x [replicas, N, ...] in storage form, see to_storage). Generation 0 starts from
+  // scratch (or a checkpoint); later generations resume from the current state (Algorithm 1's A_ft).
+  virtual void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen) = 0;
+  // `n` samples per replica, x [replicas, n, ...] on the CPU, with the class each was drawn for when
+  // the model is conditional. Per-sample noise makes sample i depend on its seed only.
+  virtual SampleSet sample(std::int64_t n, SampleNoise noise) = 0;
+  // Samples (after correction) in the form they are stored and trained on: identity for points,
+  // uint8 quantisation for images (exactly like real images).
+  virtual torch::Tensor to_storage(const torch::Tensor& x) const { return x; }
   // Metrics of the current model against the true distribution (a flat JSON object of numbers).
   // Artifacts of the evaluation (samples, pictures) go into `out_dir`, the generation's directory.
   virtual nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) = 0;

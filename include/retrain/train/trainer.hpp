@@ -1,5 +1,6 @@
 // Trains a Denoiser with a Method: Adam/AdamW, linear lr warm-up in images, EMA, NaN/Inf gradient guard,
-// optional gradient-norm clipping; counts images seen; saves/loads everything a resumed run needs.
+// optional gradient-norm clipping, gradient accumulation, bf16 autocast and channels-last; counts
+// images seen; saves/loads everything a resumed run needs.
 #pragma once
 #include <ATen/core/Generator.h>
 
@@ -24,6 +25,9 @@ struct TrainerOptions {
   std::int64_t lr_warmup_images = 0;  // lr ramps linearly from 0 over this many images (EDM: 10M)
   EmaOptions ema;
   double grad_clip_norm = 0.0;            // > 0: rescale gradients to this global L2 norm at most
+  std::int64_t accumulate = 1;            // passes per optimizer step (batch_size divisible by it)
+  bool bf16 = false;                      // bfloat16 autocast around the loss (weights stay float32)
+  bool channels_last = false;             // 4-D inputs and weights in channels-last memory format
   std::int64_t report_every_steps = 100;  // progress callback interval
 };
 
@@ -46,8 +50,8 @@ class Trainer {
   Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options);
 
   // Trains on ceil(images / batch_size) minibatches of `data` [N, ...] (labels [N] or undefined), both
-  // on the network's device; batches come from shuffled epochs drawn from `gen`, as does the method's
-  // noise. With the same generator state, fit(a + b) equals fit(a); fit(b) when a is a whole number of
+  // on the network's device; uint8 data are images, fed as x / 127.5 - 1. Batches come from shuffled
+  // epochs drawn from `gen`, as does the method's noise. With the same generator state, fit(a + b) equals fit(a); fit(b) when a is a whole number of
   // epochs and batches, also across save()/load().
   FitStats fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
                const FitCallback& progress = {});
@@ -59,6 +63,11 @@ class Trainer {
   // Restores weights, EMA, optimizer state and counters saved by save(); options stay those given to
   // the constructor (a later generation may change lr). Errors name the file.
   void load(const std::filesystem::path& dir);
+  // Starts from a checkpoint directory that may lack the optimizer state or trainer.json (a converted
+  // EDM network pickle has neither): weights and EMA are required, the rest is used when present.
+  void load_checkpoint(const std::filesystem::path& dir);
+  // Fresh Adam moments and step counts (loop.optimizer: reset).
+  void reset_optimizer();
 
   const std::shared_ptr<Denoiser>& net() const { return net_; }
   const std::shared_ptr<Denoiser>& ema() const { return ema_; }
@@ -72,6 +81,9 @@ class Trainer {
   // Replaces NaN/Inf in the gradients (nan -> 0, +-inf -> +-1e5), then clips; returns a 0-d bool
   // tensor telling whether anything was non-finite (kept on device: no synchronisation).
   torch::Tensor guard_gradients();
+  // The summed per-sample loss of one accumulation pass (uint8 images converted, autocast applied).
+  torch::Tensor pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen);
+  void load_counters(const std::filesystem::path& state_file);
 
   std::shared_ptr<Denoiser> net_, ema_;
   std::shared_ptr<const Method> method_;

@@ -1,0 +1,88 @@
+// Shard files: naming, atomic writes through save_safetensors, ordered reads.
+#include "retrain/loop/sample_shards.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <regex>
+
+#include "retrain/core/progress.hpp"
+#include "retrain/core/safetensors.hpp"
+#include "retrain/core/signals.hpp"
+
+namespace retrain {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path shard_file(const fs::path& dir, std::int64_t index) {
+  return dir / fmt::format("shard_{:05d}.safetensors", index);
+}
+
+SampleSet read_shard(const fs::path& file) {
+  const auto tensors = load_safetensors(file);
+  auto labels = tensors.find("labels");
+  return {require_tensor(tensors, "samples", file), labels == tensors.end() ? torch::Tensor() : labels->second};
+}
+
+void write_shard(const fs::path& file, const SampleSet& s) {
+  TensorMap tensors{{"samples", s.x}};
+  if (s.labels.defined()) tensors["labels"] = s.labels;
+  save_safetensors(file, tensors);
+}
+
+
+}  // namespace
+
+SampleSet fill_shards(const fs::path& dir, std::int64_t total, std::int64_t shard_size, const ShardMaker& make,
+                      const std::string& label) {
+  TORCH_CHECK(total >= 0 && shard_size >= 1, "fill_shards: total ", total, ", shard_size ", shard_size);
+  fs::create_directories(dir);
+  const auto count = (total + shard_size - 1) / shard_size;
+  std::vector<SampleSet> parts;
+  Progress progress(label, total, "samples", 10.0);
+  std::int64_t reused = 0;
+  for (std::int64_t s = 0; s < count; ++s) {
+    const auto first = s * shard_size, n = std::min(shard_size, total - first);
+    const auto file = shard_file(dir, s);
+    std::optional<SampleSet> shard;
+    if (fs::exists(file)) {
+      try {
+        shard = read_shard(file);
+        if (shard->x.dim() < 2 || shard->x.size(1) != n) shard.reset();
+      } catch (const std::exception& e) {
+        spdlog::warn("shard {} is unreadable ({}); sampling it again", file.string(), e.what());
+      }
+      if (shard) ++reused;
+    }
+    if (!shard) {
+      shard = make(s, first, n);
+      write_shard(file, *shard);
+    }
+    parts.push_back(*shard);
+    progress.update(first + n);
+    throw_if_stop_requested(label.c_str());
+  }
+  progress.finish(reused > 0 ? fmt::format("{} of {} shards reused from an interrupted run", reused, count) : "");
+  return concat_samples(parts);
+}
+
+SampleSet read_shards(const fs::path& dir) {
+  static const std::regex name_re(R"(shard_(\d+)\.safetensors)");
+  std::map<std::int64_t, fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const auto name = entry.path().filename().string();
+    if (std::regex_match(name, m, name_re)) files[std::stoll(m[1])] = entry.path();
+  }
+  std::vector<SampleSet> parts;
+  std::int64_t expected = 0;
+  for (const auto& [index, file] : files) {
+    if (index != expected++)
+      throw std::runtime_error(fmt::format("'{}': shard {} is missing", dir.string(), expected - 1));
+    parts.push_back(read_shard(file));
+  }
+  return concat_samples(parts);
+}
+
+}  // namespace retrain
