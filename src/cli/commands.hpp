@@ -17,7 +17,20 @@ struct CommonOptions {
   bool overwrite = false;
 };
 
+// `retrain sample` flags beyond the common ones; unset optionals keep the config's values.
+struct SampleOptions {
+  std::string seeds = "0-63";
+  std::string out = "samples";
+  std::string weights = "ema";  // ema | raw
+  std::optional<std::int64_t> steps, batch, class_label;
+  std::optional<std::string> sampler;
+  std::optional<double> guidance;
+};
+
 int run_command(const CommonOptions& options);
+// `retrain train`: generation 0 only (loop.generations = 0), resumable like any run.
+int train_command(const CommonOptions& options);
+int sample_command(const std::string& checkpoint, const SampleOptions& options, const CommonOptions& common);
 int resume_command(const std::string& run_dir, const CommonOptions& options);
 int info_command(const CommonOptions& options, bool keys);
 int demo_command(const CommonOptions& options);

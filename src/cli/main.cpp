@@ -33,11 +33,26 @@ int main(int argc, char** argv) {
                "with their own samples (Bertrand et al. 2024; Gillman et al. 2024).\n"
                "With no arguments, runs the built-in demo."};
   app.set_version_flag("--version", "retrain 0.1.0");
-  CommonOptions top, run_opts, resume_opts, info_opts, sweep_opts;
+  CommonOptions top, run_opts, resume_opts, info_opts, sweep_opts, train_opts, sample_opts;
   add_common(app, top, true);
 
   auto* run = app.add_subcommand("run", "Run an experiment from a config file");
   add_common(*run, run_opts, true);
+  auto* train = app.add_subcommand("train", "Train generation 0 only (plain training; the checkpoint is RUN/gen_0000)");
+  add_common(*train, train_opts, true);
+  auto* sample = app.add_subcommand("sample", "Sample a checkpoint: one PNG per seed ({seed:06d}.png) and grid.png");
+  retrain::cli::SampleOptions sample_flags;
+  std::string checkpoint;
+  sample->add_option("CHECKPOINT", checkpoint, "A checkpoint directory (e.g. runs/NAME/gen_0003)")->required();
+  add_common(*sample, sample_opts, true);
+  sample->add_option("--seeds", sample_flags.seeds, "Seeds, e.g. 0-63 or 0-9,100 (one sample per seed)");
+  sample->add_option("--out-dir", sample_flags.out, "Where the PNGs go (default: samples)");
+  sample->add_option("--weights", sample_flags.weights, "ema or raw")->check(CLI::IsMember({"ema", "raw"}));
+  sample->add_option("--steps", sample_flags.steps, "Sampler steps (config key method.steps)");
+  sample->add_option("--sampler", sample_flags.sampler, "Sampler (config key method.sampler)");
+  sample->add_option("--guidance", sample_flags.guidance, "Classifier-free guidance weight (method.guidance)");
+  sample->add_option("--class", sample_flags.class_label, "Sample only this class (conditional models)");
+  sample->add_option("--batch", sample_flags.batch, "Samples per sampler call (method.sample_batch)");
   auto* resume = app.add_subcommand("resume", "Continue a run from its newest complete generation");
   std::string run_dir;
   resume->add_option("RUN_DIR", run_dir, "The run directory")->required();
@@ -61,11 +76,14 @@ int main(int argc, char** argv) {
   }
 
   retrain::keep_freed_memory_in_heap();
-  const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet;
+  const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet || train_opts.quiet ||
+                     sample_opts.quiet;
   retrain::init_logging(quiet);
   retrain::install_stop_handlers();
   try {
     if (*run) return retrain::cli::run_command(run_opts);
+    if (*train) return retrain::cli::train_command(train_opts);
+    if (*sample) return retrain::cli::sample_command(checkpoint, sample_flags, sample_opts);
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);
     if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid);

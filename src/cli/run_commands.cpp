@@ -1,4 +1,4 @@
-// `retrain run` and `retrain resume`.
+// `retrain run`, `retrain train` and `retrain resume`.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +22,12 @@ int run_command(const CommonOptions& options) {
   spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file("metrics.jsonl").string(),
                run.path().string());
   return 0;
+}
+
+int train_command(const CommonOptions& options) {
+  CommonOptions train = options;
+  train.sets.push_back("loop.generations=0");
+  return run_command(train);
 }
 
 int resume_command(const std::string& run_dir, const CommonOptions& options) {

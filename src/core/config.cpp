@@ -322,8 +322,9 @@ const std::vector<KeySpec>& specs() {
     t.push_back(text("gen0.checkpoint", [](Config& c) -> auto& { return c.gen0.checkpoint; }, {},
         "diffusion: start generation 0 from this checkpoint directory (model/ema[/optimizer].safetensors, e.g. made by "
         "scripts/convert_checkpoint.py); \"\" = from scratch."));
-    t.push_back(number<std::int64_t>("loop.generations", [](Config& c) -> auto& { return c.loop.generations; }, 1, kInf,
-        "T: retraining generations after generation 0 (which trains on real data only)."));
+    t.push_back(number<std::int64_t>("loop.generations", [](Config& c) -> auto& { return c.loop.generations; }, 0, kInf,
+        "T: retraining generations after generation 0 (which trains on real data only); 0 = plain training "
+        "(`retrain train`)."));
     t.push_back(number<double>("loop.kimg_per_generation", [](Config& c) -> auto& { return c.loop.kimg_per_generation; },
         0, kInf, "diffusion: fine-tuning budget of each generation >= 1, thousands of images (not epochs)."));
     t.push_back(number<double>("loop.lambda", [](Config& c) -> auto& { return c.loop.lambda; }, 0, kInf,
