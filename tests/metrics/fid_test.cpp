@@ -36,6 +36,7 @@ double scipy_fid(const torch::Tensor& a, const torch::Tensor& b) {
   return std::stod(test::read_text(dir / "fid.txt"));
 }
 
+// Statistics given exactly, as for a known Gaussian (fid only needs the count to be at least 2).
 FeatureStats gaussian_stats(const torch::Tensor& mean, const torch::Tensor& cov) { return {mean, cov, 10}; }
 
 TEST(Fid, SetAgainstItselfIsZero) {
