@@ -27,6 +27,13 @@ struct SampleOptions {
   std::optional<double> guidance;
 };
 
+// `retrain metrics A B`: A is the reference (real) set, B the set evaluated against it.
+struct MetricsOptions {
+  std::string reference, candidate;  // feature inputs (see retrain/metrics/feature_input.hpp)
+  std::int64_t k = 3;                // neighbours for the precision/recall/density/coverage balls
+  std::optional<std::string> out;    // also write the metrics as JSON here
+};
+
 int run_command(const CommonOptions& options);
 // `retrain train`: generation 0 only (loop.generations = 0), resumable like any run.
 int train_command(const CommonOptions& options);
@@ -35,6 +42,7 @@ int resume_command(const std::string& run_dir, const CommonOptions& options);
 int info_command(const CommonOptions& options, bool keys);
 int demo_command(const CommonOptions& options);
 int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid);
+int metrics_command(const MetricsOptions& options);
 
 // The run directory being worked on, for the "resume with ..." hint after an interruption.
 std::string& active_run_dir();

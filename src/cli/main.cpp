@@ -66,6 +66,13 @@ int main(int argc, char** argv) {
   add_common(*sweep, sweep_opts, true);
   std::vector<std::string> grid;
   sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination)");
+  auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of features B against "
+                                                "reference features A ([N, D] .npy files)");
+  retrain::cli::MetricsOptions metrics_opts;
+  metrics->add_option("A", metrics_opts.reference, "Reference (real) features, [N, D] .npy")->required();
+  metrics->add_option("B", metrics_opts.candidate, "Features to evaluate, [M, D] .npy")->required();
+  metrics->add_option("--k", metrics_opts.k, "Nearest neighbour that sets each ball's radius (default 3)");
+  metrics->add_option("--out", metrics_opts.out, "Also write the metrics as JSON to this file");
   app.require_subcommand(0, 1);
 
   try {
@@ -87,6 +94,7 @@ int main(int argc, char** argv) {
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);
     if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid);
+    if (*metrics) return retrain::cli::metrics_command(metrics_opts);
     if (!top.config.empty()) return retrain::cli::run_command(top);
     return retrain::cli::demo_command(top);
   } catch (const retrain::UsageError& e) {

@@ -1,0 +1,53 @@
+// Frechet Inception Distance (Heusel et al. 2017) between two feature sets, in float64: per-set
+// statistics (mean, unbiased covariance) accumulated in batches, the distance, and a safetensors cache.
+#pragma once
+#include <torch/types.h>
+
+#include <cstdint>
+#include <filesystem>
+
+namespace retrain {
+
+// Mean [D] and unbiased covariance [D, D] (divided by count - 1) of `count` feature vectors; float64, CPU.
+struct FeatureStats {
+  torch::Tensor mean;
+  torch::Tensor cov;
+  std::int64_t count = 0;
+};
+
+// Builds FeatureStats from feature batches, so 50k x 2048 features never have to be in memory at once.
+// Sums are taken around a shift (the first batch's mean) in float64: the covariance stays accurate when
+// the features' mean is large against their spread, where sum(x x^T) - n mu mu^T would cancel.
+class FeatureStatsAccumulator {
+ public:
+  // features [B, D], any float dtype or device; every batch must have the D of the first. B = 0 is a no-op.
+  void add(const torch::Tensor& features);
+  std::int64_t count() const { return count_; }
+  // Needs at least two vectors (the unbiased covariance divides by count - 1).
+  FeatureStats stats() const;
+
+ private:
+  torch::Tensor shift_;          // [D]
+  torch::Tensor shifted_sum_;    // [D]: sum of (x - shift)
+  torch::Tensor shifted_outer_;  // [D, D]: sum of (x - shift)(x - shift)^T
+  std::int64_t count_ = 0;
+};
+
+// One-shot FeatureStats of features [N, D], N >= 2.
+FeatureStats feature_stats(const torch::Tensor& features);
+
+// FID = |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr sqrt(S1 S2).
+// tr sqrt(S1 S2) without a non-symmetric matrix square root: with A = S1^(1/2) (symmetric eigendecomposition,
+// negative eigenvalues from round-off clamped to 0), S1 S2 = A (A S2) and M = (A S2) A = A S2 A. XY and YX
+// have the same eigenvalues for any square X, Y, so S1 S2 has the eigenvalues of the symmetric positive
+// semi-definite M, and the principal square root that scipy.linalg.sqrtm(S1 S2) computes has trace
+// sum_i sqrt(lambda_i(M)) (eigenvalues below 0 from round-off clamped to 0). Throws UsageError when the
+// dimensions differ or a set has fewer than two vectors.
+double fid(const FeatureStats& a, const FeatureStats& b);
+
+// Caches statistics (e.g. of a reference set) as safetensors: "mean" [D] F64, "cov" [D, D] F64, "count" [] I64.
+void save_feature_stats(const std::filesystem::path& path, const FeatureStats& stats);
+// Throws UsageError naming the file when it is unreadable or its tensors do not fit together.
+FeatureStats load_feature_stats(const std::filesystem::path& path);
+
+}  // namespace retrain

@@ -1,0 +1,47 @@
+// `retrain metrics A B [--k 3] [--out FILE.json]`: FID, precision, recall, density and coverage of the
+// features B against the reference (real) features A; one line per metric, and JSON with --out.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
+#include "retrain/metrics/feature_input.hpp"
+#include "retrain/metrics/fid.hpp"
+#include "retrain/metrics/prdc.hpp"
+
+namespace retrain::cli {
+
+int metrics_command(const MetricsOptions& options) {
+  const auto reference = load_feature_input(options.reference);
+  const auto candidate = load_feature_input(options.candidate);
+  if (reference.size(1) != candidate.size(1))
+    throw UsageError(fmt::format("'{}' has {} features per row and '{}' has {}; they must match", options.reference,
+                                 reference.size(1), options.candidate, candidate.size(1)));
+  const auto prdc = precision_recall_density_coverage(reference, candidate, {.k = options.k});
+  const nlohmann::ordered_json result = {
+      {"fid", fid(feature_stats(reference), feature_stats(candidate))},
+      {"precision", prdc.precision},
+      {"recall", prdc.recall},
+      {"density", prdc.density},
+      {"coverage", prdc.coverage},
+      {"n_a", reference.size(0)},
+      {"n_b", candidate.size(0)},
+      {"dim", reference.size(1)},
+      {"k", options.k},
+  };
+  for (const char* metric : {"fid", "precision", "recall", "density", "coverage"})
+    std::cout << fmt::format("{}: {:.6f}\n", metric, result[metric].get<double>());
+  if (options.out) {
+    try {
+      write_file_atomic(*options.out, result.dump(2) + "\n");
+    } catch (const std::runtime_error& e) {
+      throw UsageError(fmt::format("cannot write --out '{}': {}", *options.out, e.what()));
+    }
+  }
+  return 0;
+}
+
+}  // namespace retrain::cli

@@ -1,0 +1,102 @@
+// FID: shifted float64 moment sums for the statistics, two symmetric eigendecompositions for tr sqrt(S1 S2).
+#include "retrain/metrics/fid.hpp"
+
+#include <fmt/format.h>
+
+#include "retrain/core/errors.hpp"
+#include "retrain/core/safetensors.hpp"
+
+namespace retrain {
+
+namespace {
+
+// The symmetric positive semi-definite square root of a symmetric matrix (negative eigenvalues -> 0).
+torch::Tensor psd_sqrt(const torch::Tensor& symmetric) {
+  const auto [eigenvalues, eigenvectors] = torch::linalg_eigh(symmetric);
+  return (eigenvectors * eigenvalues.clamp_min(0).sqrt()).matmul(eigenvectors.t());
+}
+
+void check_usable(const FeatureStats& stats, const char* which) {
+  if (stats.count < 2)
+    throw UsageError(fmt::format("FID: the {} set has {} feature vectors; its covariance needs at least 2", which,
+                                 stats.count));
+}
+
+}  // namespace
+
+void FeatureStatsAccumulator::add(const torch::Tensor& features) {
+  if (features.dim() != 2)
+    throw UsageError(fmt::format("feature statistics expect a [N, D] batch, got shape {}", c10::str(features.sizes())));
+  if (shift_.defined() && features.size(1) != shift_.size(0))
+    throw UsageError(fmt::format("feature statistics: a batch has {} features per vector, earlier batches had {}",
+                                 features.size(1), shift_.size(0)));
+  if (features.size(0) == 0) return;
+  const auto x = features.detach().to(torch::kCPU, torch::kFloat64);
+  if (!torch::isfinite(x).all().item<bool>()) throw UsageError("feature statistics: the features contain NaN or infinity");
+  if (!shift_.defined()) {
+    shift_ = x.mean(0);
+    shifted_sum_ = torch::zeros_like(shift_);
+    shifted_outer_ = torch::zeros({shift_.size(0), shift_.size(0)}, shift_.options());
+  }
+  const auto centred = x - shift_;
+  shifted_sum_ += centred.sum(0);
+  shifted_outer_.addmm_(centred.t(), centred);
+  count_ += x.size(0);
+}
+
+FeatureStats FeatureStatsAccumulator::stats() const {
+  if (count_ < 2)
+    throw UsageError(fmt::format("feature statistics need at least 2 feature vectors, got {}", count_));
+  const double n = static_cast<double>(count_);
+  const auto mean_offset = shifted_sum_ / n;
+  auto cov = (shifted_outer_ - torch::outer(shifted_sum_, mean_offset)) / (n - 1);
+  return {shift_ + mean_offset, (cov + cov.t()) / 2, count_};
+}
+
+FeatureStats feature_stats(const torch::Tensor& features) {
+  FeatureStatsAccumulator accumulator;
+  accumulator.add(features);
+  return accumulator.stats();
+}
+
+double fid(const FeatureStats& a, const FeatureStats& b) {
+  check_usable(a, "first");
+  check_usable(b, "second");
+  if (a.mean.size(0) != b.mean.size(0))
+    throw UsageError(fmt::format("FID: the sets have {} and {} features per vector; they must match", a.mean.size(0),
+                                 b.mean.size(0)));
+  const auto cov_a = a.cov.to(torch::kCPU, torch::kFloat64), cov_b = b.cov.to(torch::kCPU, torch::kFloat64);
+  const auto mean_gap = a.mean.to(torch::kCPU, torch::kFloat64) - b.mean.to(torch::kCPU, torch::kFloat64);
+  const auto root_a = psd_sqrt(cov_a);
+  const auto m = root_a.matmul(cov_b).matmul(root_a);
+  const double trace_sqrt = torch::linalg_eigvalsh((m + m.t()) / 2).clamp_min(0).sqrt().sum().item<double>();
+  return mean_gap.dot(mean_gap).item<double>() + cov_a.trace().item<double>() + cov_b.trace().item<double>() -
+         2 * trace_sqrt;
+}
+
+void save_feature_stats(const std::filesystem::path& path, const FeatureStats& stats) {
+  save_safetensors(path, {{"mean", stats.mean.to(torch::kFloat64)},
+                          {"cov", stats.cov.to(torch::kFloat64)},
+                          {"count", torch::tensor(stats.count, torch::kInt64)}});
+}
+
+FeatureStats load_feature_stats(const std::filesystem::path& path) {
+  FeatureStats stats;
+  try {
+    const auto tensors = load_safetensors(path);
+    stats = {require_tensor(tensors, "mean", path).to(torch::kFloat64),
+             require_tensor(tensors, "cov", path).to(torch::kFloat64),
+             require_tensor(tensors, "count", path).item<std::int64_t>()};
+  } catch (const std::exception& e) {  // unreadable file, missing tensor, or a count that is not one number
+    throw UsageError(fmt::format("cannot load feature statistics: {}", e.what()));
+  }
+  const auto d = stats.mean.dim() == 1 ? stats.mean.size(0) : -1;
+  if (d < 1 || stats.cov.sizes() != torch::IntArrayRef{d, d} || stats.count < 2)
+    throw UsageError(fmt::format("'{}' does not hold feature statistics: mean {}, cov {}, count {} (expected [D], "
+                                 "[D, D] and at least 2)",
+                                 path.string(), c10::str(stats.mean.sizes()), c10::str(stats.cov.sizes()),
+                                 stats.count));
+  return stats;
+}
+
+}  // namespace retrain
