@@ -40,4 +40,17 @@ std::string read_text(const std::filesystem::path& path);
 // metrics.jsonl lines with the timing key "wall_s" removed (timings differ between runs).
 std::vector<std::string> metrics_without_timing(const std::filesystem::path& metrics_jsonl);
 
+// The message of the `E` that `f` throws, or "" when it throws none.
+template <class E, class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "";
+}
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 }  // namespace retrain::test

@@ -63,22 +63,37 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
   write_file_atomic(path, out);
 }
 
-TensorMap load_safetensors(const std::filesystem::path& path) {
-  const std::string bytes = read_file(path);
-  const auto fail = [&](const std::string& why) -> std::runtime_error {
-    return std::runtime_error(fmt::format("'{}' is not a valid safetensors file: {}", path.string(), why));
-  };
-  if (bytes.size() < 8) throw fail(fmt::format("{} bytes, shorter than the 8-byte header length", bytes.size()));
+namespace {
+
+std::runtime_error invalid_file(const std::filesystem::path& path, const std::string& why) {
+  return std::runtime_error(fmt::format("'{}' is not a valid safetensors file: {}", path.string(), why));
+}
+
+struct Header {
+  nlohmann::json json;
+  std::size_t data_start;  // offset of the tensor bytes in the file
+};
+
+Header parse_header(const std::string& bytes, const std::filesystem::path& path) {
+  if (bytes.size() < 8)
+    throw invalid_file(path, fmt::format("{} bytes, shorter than the 8-byte header length", bytes.size()));
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
-  if (n > bytes.size() - 8) throw fail(fmt::format("header of {} bytes runs past the end of the file", n));
-  nlohmann::json header;
+  if (n > bytes.size() - 8) throw invalid_file(path, fmt::format("header of {} bytes runs past the end of the file", n));
   try {
-    header = nlohmann::json::parse(bytes.substr(8, n));
+    return {nlohmann::json::parse(bytes.substr(8, n)), 8 + n};
   } catch (const std::exception& e) {
-    throw fail(std::string("header is not JSON: ") + e.what());
+    throw invalid_file(path, std::string("header is not JSON: ") + e.what());
   }
-  const std::size_t data_start = 8 + n, data_size = bytes.size() - data_start;
+}
+
+}  // namespace
+
+TensorMap load_safetensors(const std::filesystem::path& path) {
+  const std::string bytes = read_file(path);
+  const auto fail = [&](const std::string& why) { return invalid_file(path, why); };
+  const auto [header, data_start] = parse_header(bytes, path);
+  const std::size_t data_size = bytes.size() - data_start;
   TensorMap out;
   for (const auto& [name, meta] : header.items()) {
     if (name == "__metadata__") continue;
@@ -97,6 +112,16 @@ TensorMap load_safetensors(const std::filesystem::path& path) {
     out.emplace(name, std::move(t));
   }
   return out;
+}
+
+std::map<std::string, std::string> load_safetensors_metadata(const std::filesystem::path& path) {
+  const auto header = parse_header(read_file(path), path).json;
+  if (!header.contains("__metadata__")) return {};
+  try {
+    return header.at("__metadata__").get<std::map<std::string, std::string>>();
+  } catch (const std::exception& e) {
+    throw invalid_file(path, std::string("__metadata__ is not a map of strings: ") + e.what());
+  }
 }
 
 torch::Tensor require_tensor(const TensorMap& tensors, const std::string& name, const std::filesystem::path& file) {

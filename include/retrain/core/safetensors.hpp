@@ -19,6 +19,9 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
 // Throws std::runtime_error naming the file and what is wrong (truncated, bad header, unknown dtype).
 TensorMap load_safetensors(const std::filesystem::path& path);
 
+// The "__metadata__" strings of a file (empty when it has none); errors as load_safetensors.
+std::map<std::string, std::string> load_safetensors_metadata(const std::filesystem::path& path);
+
 // Convenience for a file that must hold `name`; the error names file and tensor.
 torch::Tensor require_tensor(const TensorMap& tensors, const std::string& name, const std::filesystem::path& file);
 
