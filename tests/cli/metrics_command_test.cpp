@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "metrics/usage_error_message.hpp"
 #include "retrain/core/npy.hpp"
 #include "retrain/metrics/feature_input.hpp"
 #include "retrain/metrics/fid.hpp"
 #include "retrain/metrics/prdc.hpp"
+#include "retrain/core/errors.hpp"
 #include "test_support.hpp"
 
 namespace retrain {
@@ -64,7 +64,7 @@ TEST(MetricsCommand, FeatureInputMustBeAFloatMatrixInANpyFile) {
            {"integers.npy", "holds Long values; expected float32 or float64 features"},
            {"", "need a feature extractor"}}) {
     const auto input = (dir / name).string();
-    const auto message = test::usage_error_message([&] { load_feature_input(input); });
+    const auto message = test::message_of<UsageError>([&] { load_feature_input(input); });
     EXPECT_NE(message.find("'" + input + "'"), std::string::npos) << message;
     EXPECT_NE(message.find(reason), std::string::npos) << message;
   }

@@ -44,7 +44,7 @@ TEST(Cifar10, TrainSplitConcatenatesTheFiveBatchesInOrder) {
 TEST(Cifar10, TruncatedFileIsNamedWithItsSize) {
   const test::ScratchDir dir;
   test::write_text(dir / "test_batch.bin", record(1, test::pattern(3, 32, 32, 1)).substr(0, 3000));
-  const auto msg = test::error_of<std::runtime_error>([&] { read_cifar10(dir.path(), "test"); });
+  const auto msg = test::message_of<std::runtime_error>([&] { read_cifar10(dir.path(), "test"); });
   EXPECT_NE(msg.find("test_batch.bin"), std::string::npos) << msg;
   EXPECT_NE(msg.find("3000"), std::string::npos) << msg;
 }
@@ -52,14 +52,14 @@ TEST(Cifar10, TruncatedFileIsNamedWithItsSize) {
 TEST(Cifar10, LabelAboveNineIsNamedWithFileAndRecord) {
   const test::ScratchDir dir;
   test::write_text(dir / "test_batch.bin", record(2, test::pattern(3, 32, 32, 1)) + record(12, test::pattern(3, 32, 32, 2)));
-  const auto msg = test::error_of<std::runtime_error>([&] { read_cifar10(dir.path(), "test"); });
+  const auto msg = test::message_of<std::runtime_error>([&] { read_cifar10(dir.path(), "test"); });
   EXPECT_NE(msg.find("test_batch.bin"), std::string::npos) << msg;
   EXPECT_NE(msg.find("record 1"), std::string::npos) << msg;
 }
 
 TEST(Cifar10, MissingFileOrUnknownSplitIsAUsageError) {
   const test::ScratchDir dir;
-  const auto msg = test::error_of<UsageError>([&] { read_cifar10(dir.path(), "train"); });
+  const auto msg = test::message_of<UsageError>([&] { read_cifar10(dir.path(), "train"); });
   EXPECT_NE(msg.find("data_batch_1.bin"), std::string::npos) << msg;
   EXPECT_THROW(read_cifar10(dir.path(), "valid"), UsageError);
   EXPECT_THROW(read_cifar10(dir / "absent", "test"), UsageError);

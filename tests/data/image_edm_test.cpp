@@ -70,18 +70,18 @@ TEST(EdmDataset, ImageOfAnotherResolutionIsNamed) {
   auto files = edm_files(3, kLabels);
   files.emplace_back("00001/img00000003.png", test::png_bytes(test::pattern(3, 8, 8, 3)));
   test::write_zip(dir / "mixed.zip", files);
-  const auto msg = test::error_of<std::runtime_error>([&] { read_edm_dataset(dir / "mixed.zip"); });
+  const auto msg = test::message_of<std::runtime_error>([&] { read_edm_dataset(dir / "mixed.zip"); });
   EXPECT_NE(msg.find("mixed.zip:00001/img00000003.png"), std::string::npos) << msg;
 }
 
 TEST(EdmDataset, ImageWithoutLabelAndCorruptPngAreNamed) {
   const test::ScratchDir dir;
   write_folder(dir / "a", edm_files(3, R"({"labels": [["00000/img00000000.png", 1]]})"));
-  auto msg = test::error_of<std::runtime_error>([&] { read_edm_dataset(dir / "a"); });
+  auto msg = test::message_of<std::runtime_error>([&] { read_edm_dataset(dir / "a"); });
   EXPECT_NE(msg.find("00000/img00000001.png"), std::string::npos) << msg;
 
   write_folder(dir / "b", {{"x/broken.png", "not a png"}});
-  msg = test::error_of<std::runtime_error>([&] { read_edm_dataset(dir / "b"); });
+  msg = test::message_of<std::runtime_error>([&] { read_edm_dataset(dir / "b"); });
   EXPECT_NE(msg.find("broken.png"), std::string::npos) << msg;
 }
 

@@ -45,11 +45,11 @@ TEST(ImageFolder, LooseFileWithClassesAndOtherResolutionAreNamed) {
   const test::ScratchDir dir;
   test::write_text(dir / "a/one.png", test::png_bytes(test::pattern(3, 4, 4, 0)));
   test::write_text(dir / "loose.png", test::png_bytes(test::pattern(3, 4, 4, 0)));
-  auto msg = test::error_of<std::runtime_error>([&] { read_image_folder(dir.path(), true); });
+  auto msg = test::message_of<std::runtime_error>([&] { read_image_folder(dir.path(), true); });
   EXPECT_NE(msg.find("loose.png"), std::string::npos) << msg;
 
   test::write_text(dir / "b/big.png", test::png_bytes(test::pattern(3, 5, 4, 0)));
-  msg = test::error_of<std::runtime_error>([&] { read_image_folder(dir.path(), false); });
+  msg = test::message_of<std::runtime_error>([&] { read_image_folder(dir.path(), false); });
   EXPECT_NE(msg.find("big.png"), std::string::npos) << msg;
 }
 

@@ -66,20 +66,20 @@ TEST(Idx, BadMagicTruncationAndCountMismatchAreNamed) {
   const test::ScratchDir dir;
   test::write_text(dir / "img", idx_images(three_images()));
   test::write_text(dir / "labels-as-images", idx_images(three_images()));
-  auto msg = test::error_of<std::runtime_error>([&] { read_idx(dir / "img", dir / "labels-as-images"); });
+  auto msg = test::message_of<std::runtime_error>([&] { read_idx(dir / "img", dir / "labels-as-images"); });
   EXPECT_NE(msg.find("labels-as-images"), std::string::npos) << msg;
   EXPECT_NE(msg.find("magic"), std::string::npos) << msg;
 
   test::write_text(dir / "two-labels", idx_labels({1, 2}));
-  msg = test::error_of<std::runtime_error>([&] { read_idx(dir / "img", dir / "two-labels"); });
+  msg = test::message_of<std::runtime_error>([&] { read_idx(dir / "img", dir / "two-labels"); });
   EXPECT_NE(msg.find("two-labels"), std::string::npos) << msg;
 
   test::write_text(dir / "short", idx_images(three_images()).substr(0, 30));
-  msg = test::error_of<std::runtime_error>([&] { read_idx(dir / "short", std::nullopt); });
+  msg = test::message_of<std::runtime_error>([&] { read_idx(dir / "short", std::nullopt); });
   EXPECT_NE(msg.find("short"), std::string::npos) << msg;
 
   test::write_text(dir / "bad.gz", "\x1f\x8b garbage");
-  msg = test::error_of<std::runtime_error>([&] { read_idx(dir / "bad.gz", std::nullopt); });
+  msg = test::message_of<std::runtime_error>([&] { read_idx(dir / "bad.gz", std::nullopt); });
   EXPECT_NE(msg.find("bad.gz"), std::string::npos) << msg;
 
   EXPECT_THROW(read_idx(dir / "absent", std::nullopt), UsageError);

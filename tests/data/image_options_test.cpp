@@ -53,7 +53,7 @@ TEST(DatasetOptions, ResolutionMismatchNamesExpectedAndFound) {
   EXPECT_EQ(apply_options(numbered(), {}).size(), 20);
   const auto ok = ImageDataset("sq", torch::zeros({1, 3, 4, 4}, torch::kUInt8), torch::Tensor(), 0);
   EXPECT_EQ(apply_options(ok, {.resolution = 4}).size(), 1);
-  const auto msg = test::error_of<UsageError>([&] { apply_options(numbered(), {.resolution = 32}); });
+  const auto msg = test::message_of<UsageError>([&] { apply_options(numbered(), {.resolution = 32}); });
   EXPECT_NE(msg.find("32x32"), std::string::npos) << msg;
   EXPECT_NE(msg.find("2x3"), std::string::npos) << msg;
 }
@@ -72,7 +72,7 @@ TEST(MakeImageDataset, DispatchesOnFormatAndAppliesOptions) {
 }
 
 TEST(MakeImageDataset, UnknownFormatListsTheAllowedOnes) {
-  const auto msg = test::error_of<UsageError>([] { make_image_dataset({.format = "tfrecord", .path = "x"}); });
+  const auto msg = test::message_of<UsageError>([] { make_image_dataset({.format = "tfrecord", .path = "x"}); });
   for (const auto& format : image_dataset_formats()) EXPECT_NE(msg.find(format), std::string::npos) << msg;
 }
 

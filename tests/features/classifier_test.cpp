@@ -19,8 +19,8 @@
 #include "retrain/features/classifier_training.hpp"
 #include "retrain/features/make_feature_extractor.hpp"
 #include "retrain/models/state_dict.hpp"
+#include "retrain/core/errors.hpp"
 #include "test_support.hpp"
-#include "usage_error_message.hpp"
 
 namespace retrain {
 namespace {
@@ -95,14 +95,14 @@ TEST(ClassifierTraining, RejectsUnusableData) {
   auto gen = make_generator(1, 0, Stream::Fit);
   const auto blobs = corner_blobs(20, 1);
   const ImageDataset unlabelled("no labels", blobs.images(), {}, 0);
-  auto message = test::usage_error_message([&] { train_classifier(unlabelled, blobs, fast_options(), gen); });
+  auto message = test::message_of<UsageError>([&] { train_classifier(unlabelled, blobs, fast_options(), gen); });
   EXPECT_NE(message.find("'no labels' has no labels"), std::string::npos) << message;
   const ImageDataset wide("wide", torch::zeros({4, 1, 16, 8}, torch::kUInt8), torch::zeros({4}, torch::kLong), 3);
-  message = test::usage_error_message([&] { train_classifier(blobs, wide, fast_options(), gen); });
+  message = test::message_of<UsageError>([&] { train_classifier(blobs, wide, fast_options(), gen); });
   EXPECT_NE(message.find("test set 'wide' has images [1, 16, 8]"), std::string::npos) << message;
   auto options = fast_options();
   options.epochs = 0;
-  message = test::usage_error_message([&] { train_classifier(blobs, blobs, options, gen); });
+  message = test::message_of<UsageError>([&] { train_classifier(blobs, blobs, options, gen); });
   EXPECT_NE(message.find("epochs = 0"), std::string::npos) << message;
 }
 
@@ -134,29 +134,29 @@ TEST(ClassifierStore, ErrorsNameTheFileAndTheProblem) {
   const auto& trained = shared_classifier();
   const auto clf = dir / "clf";
   const auto info_file = clf / kClassifierInfoFile, weights_file = clf / kClassifierWeightsFile;
-  auto message = test::usage_error_message([&] { ClassifierExtractor(clf, {}); });
+  auto message = test::message_of<UsageError>([&] { ClassifierExtractor(clf, {}); });
   EXPECT_NE(message.find(info_file.string() + "' is missing"), std::string::npos) << message;
 
   save_classifier(clf, *trained.classifier, trained.stats);
   const ClassifierExtractor extractor(clf, {});
-  message = test::usage_error_message([&] { extractor.features(torch::zeros({2, 3, 16, 16}, torch::kUInt8)); });
+  message = test::message_of<UsageError>([&] { extractor.features(torch::zeros({2, 3, 16, 16}, torch::kUInt8)); });
   EXPECT_NE(message.find("trained on 1x16x16 images, got 3x16x16"), std::string::npos) << message;
 
   auto info = nlohmann::json::parse(read_file(info_file));
   info["architecture"].erase("feature_dim");
   write_file_atomic(info_file, info.dump());
-  message = test::usage_error_message([&] { ClassifierExtractor(clf, {}); });
+  message = test::message_of<UsageError>([&] { ClassifierExtractor(clf, {}); });
   EXPECT_NE(message.find(info_file.string()), std::string::npos) << message;
   EXPECT_NE(message.find("\"feature_dim\""), std::string::npos) << message;
 
   info["architecture"]["feature_dim"] = 16;  // the weights hold 32
   write_file_atomic(info_file, info.dump());
-  message = test::usage_error_message([&] { ClassifierExtractor(clf, {}); });
+  message = test::message_of<UsageError>([&] { ClassifierExtractor(clf, {}); });
   EXPECT_NE(message.find("does not match its architecture"), std::string::npos) << message;
   EXPECT_NE(message.find(weights_file.string()), std::string::npos) << message;
 
   write_file_atomic(weights_file, read_file(weights_file) + "x");
-  message = test::usage_error_message([&] { ClassifierExtractor(clf, {}); });
+  message = test::message_of<UsageError>([&] { ClassifierExtractor(clf, {}); });
   EXPECT_NE(message.find(weights_file.string() + "' has CRC-32"), std::string::npos) << message;
 }
 
@@ -176,7 +176,7 @@ TEST(ClassifierMakeFeatureExtractor, RejectsAnythingElseListingTheAcceptedForms)
            {dir / "missing.pt", "does not exist"},
            {dir / "weights.bin", "is not a .pt, .pth or .zip file"},
            {dir / "empty", "is a directory without classifier.json"}}) {
-    const auto message = test::usage_error_message([&] { make_feature_extractor(spec.string(), torch::kCPU); });
+    const auto message = test::message_of<UsageError>([&] { make_feature_extractor(spec.string(), torch::kCPU); });
     EXPECT_NE(message.find(fmt::format("'{}' {}", spec.string(), reason)), std::string::npos) << message;
     EXPECT_NE(message.find("classifier directory"), std::string::npos) << message;
     EXPECT_NE(message.find("TorchScript file"), std::string::npos) << message;

@@ -10,8 +10,8 @@
 #include "retrain/core/checksum.hpp"
 #include "retrain/features/make_feature_extractor.hpp"
 #include "retrain/features/torchscript_extractor.hpp"
+#include "retrain/core/errors.hpp"
 #include "test_support.hpp"
-#include "usage_error_message.hpp"
 
 namespace retrain {
 namespace {
@@ -108,24 +108,24 @@ TEST_F(FeatureExtractorTorchScript, CallsForwardWithoutReturnFeaturesOnTheImages
 
 TEST_F(FeatureExtractorTorchScript, ErrorsNameTheFileAndTheReason) {
   const auto missing = dir_->path() / "missing.pt";
-  EXPECT_NE(test::usage_error_message([&] { TorchScriptExtractor(missing, {}); }).find(missing.string() + "' does not exist"),
+  EXPECT_NE(test::message_of<UsageError>([&] { TorchScriptExtractor(missing, {}); }).find(missing.string() + "' does not exist"),
             std::string::npos);
   const auto junk = dir_->path() / "junk.pt";
   test::write_text(junk, "not a zip archive");
-  EXPECT_NE(test::usage_error_message([&] { TorchScriptExtractor(junk, {}); }).find(junk.string() + "' is not a loadable TorchScript"),
+  EXPECT_NE(test::message_of<UsageError>([&] { TorchScriptExtractor(junk, {}); }).find(junk.string() + "' is not a loadable TorchScript"),
             std::string::npos);
 
   const auto images = random_images(2, 3);
   const TorchScriptExtractor nonfinite(module("nonfinite"), {}), scalar(module("scalar"), {});
-  auto message = test::usage_error_message([&] { nonfinite.features(images); });
+  auto message = test::message_of<UsageError>([&] { nonfinite.features(images); });
   EXPECT_NE(message.find("nonfinite.pt"), std::string::npos) << message;
   EXPECT_NE(message.find("NaN or Inf"), std::string::npos) << message;
-  message = test::usage_error_message([&] { scalar.features(images); });
+  message = test::message_of<UsageError>([&] { scalar.features(images); });
   EXPECT_NE(message.find("scalar.pt"), std::string::npos) << message;
   EXPECT_NE(message.find("expected [batch, features...]"), std::string::npos) << message;
-  message = test::usage_error_message([&] { scalar.features(random_images(2, 2)); });
+  message = test::message_of<UsageError>([&] { scalar.features(random_images(2, 2)); });
   EXPECT_NE(message.find("2 channels"), std::string::npos) << message;
-  message = test::usage_error_message([&] { scalar.features(images.to(torch::kFloat32)); });
+  message = test::message_of<UsageError>([&] { scalar.features(images.to(torch::kFloat32)); });
   EXPECT_NE(message.find("uint8"), std::string::npos) << message;
 }
 

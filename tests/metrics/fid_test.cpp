@@ -9,8 +9,8 @@
 #include "retrain/core/npy.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/metrics/fid.hpp"
+#include "retrain/core/errors.hpp"
 #include "test_support.hpp"
-#include "usage_error_message.hpp"
 
 namespace retrain {
 namespace {
@@ -115,27 +115,27 @@ TEST(Fid, StatisticsSurviveTheCacheFile) {
   EXPECT_TRUE(torch::equal(loaded.cov, stats.cov));
 
   test::write_text(dir / "junk.safetensors", "not safetensors");
-  const auto junk = test::usage_error_message([&] { load_feature_stats(dir / "junk.safetensors"); });
+  const auto junk = test::message_of<UsageError>([&] { load_feature_stats(dir / "junk.safetensors"); });
   EXPECT_NE(junk.find("junk.safetensors"), std::string::npos) << junk;
   save_safetensors(dir / "misfit.safetensors", {{"mean", torch::zeros({4}, kF64)},
                                                 {"cov", torch::zeros({3, 3}, kF64)},
                                                 {"count", torch::tensor(std::int64_t{5})}});
-  const auto misfit = test::usage_error_message([&] { load_feature_stats(dir / "misfit.safetensors"); });
+  const auto misfit = test::message_of<UsageError>([&] { load_feature_stats(dir / "misfit.safetensors"); });
   EXPECT_NE(misfit.find("misfit.safetensors"), std::string::npos) << misfit;
   EXPECT_NE(misfit.find("cov [3, 3]"), std::string::npos) << misfit;
 }
 
 TEST(Fid, MismatchedDimensionsAndTooFewVectorsAreUsageErrors) {
   const auto wide = feature_stats(correlated_features(10, 5, 8)), narrow = feature_stats(correlated_features(10, 3, 9));
-  const auto mismatch = test::usage_error_message([&] { fid(wide, narrow); });
+  const auto mismatch = test::message_of<UsageError>([&] { fid(wide, narrow); });
   EXPECT_NE(mismatch.find("5 and 3 features"), std::string::npos) << mismatch;
-  const auto single = test::usage_error_message([] { feature_stats(torch::zeros({1, 4})); });
+  const auto single = test::message_of<UsageError>([] { feature_stats(torch::zeros({1, 4})); });
   EXPECT_NE(single.find("got 1"), std::string::npos) << single;
   FeatureStatsAccumulator accumulator;
   accumulator.add(torch::zeros({3, 4}));
-  const auto batch = test::usage_error_message([&] { accumulator.add(torch::zeros({3, 2})); });
+  const auto batch = test::message_of<UsageError>([&] { accumulator.add(torch::zeros({3, 2})); });
   EXPECT_NE(batch.find("a batch has 2 features per vector, earlier batches had 4"), std::string::npos) << batch;
-  const auto nan = test::usage_error_message([&] { accumulator.add(torch::full({2, 4}, NAN)); });
+  const auto nan = test::message_of<UsageError>([&] { accumulator.add(torch::full({2, 4}, NAN)); });
   EXPECT_NE(nan.find("NaN"), std::string::npos) << nan;
 }
 

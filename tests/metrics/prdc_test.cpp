@@ -8,8 +8,9 @@
 #include <cmath>
 #include <vector>
 
+#include "retrain/core/errors.hpp"
+#include "test_support.hpp"
 #include "retrain/metrics/prdc.hpp"
-#include "usage_error_message.hpp"
 
 namespace retrain {
 namespace {
@@ -124,19 +125,19 @@ TEST(Prdc, FarApartCloudsScoreZero) {
 
 TEST(Prdc, BadInputsAreUsageErrorsNamingTheValues) {
   const auto four = gaussian_cloud(4, 3, 10), many = gaussian_cloud(50, 3, 11);
-  auto m = test::usage_error_message([&] { precision_recall_density_coverage(many, gaussian_cloud(50, 2, 12)); });
+  auto m = test::message_of<UsageError>([&] { precision_recall_density_coverage(many, gaussian_cloud(50, 2, 12)); });
   EXPECT_NE(m.find("real features have D = 3, the fake ones D = 2"), std::string::npos) << m;
-  m = test::usage_error_message([&] { precision_recall_density_coverage(four, many, {.k = 4}); });
+  m = test::message_of<UsageError>([&] { precision_recall_density_coverage(four, many, {.k = 4}); });
   EXPECT_NE(m.find("k = 4 needs more than k points in the real set, which has 4"), std::string::npos) << m;
-  m = test::usage_error_message([&] { precision_recall_density_coverage(many, four, {.k = 5}); });
+  m = test::message_of<UsageError>([&] { precision_recall_density_coverage(many, four, {.k = 5}); });
   EXPECT_NE(m.find("the fake set, which has 4"), std::string::npos) << m;
-  m = test::usage_error_message([&] { precision_recall_density_coverage(many, many, {.k = 0}); });
+  m = test::message_of<UsageError>([&] { precision_recall_density_coverage(many, many, {.k = 0}); });
   EXPECT_NE(m.find("got 0"), std::string::npos) << m;
-  m = test::usage_error_message([&] { precision_recall_density_coverage(torch::zeros({0, 3}), many); });
+  m = test::message_of<UsageError>([&] { precision_recall_density_coverage(torch::zeros({0, 3}), many); });
   EXPECT_NE(m.find("real features must be a non-empty [N, D] matrix, got shape [0, 3]"), std::string::npos) << m;
-  m = test::usage_error_message([&] { precision_recall_density_coverage(many, many, {.k = 3, .tile = 0}); });
+  m = test::message_of<UsageError>([&] { precision_recall_density_coverage(many, many, {.k = 3, .tile = 0}); });
   EXPECT_NE(m.find("tile = 0"), std::string::npos) << m;
-  m = test::usage_error_message([&] { precision_recall_density_coverage(many, torch::full({5, 3}, NAN)); });
+  m = test::message_of<UsageError>([&] { precision_recall_density_coverage(many, torch::full({5, 3}, NAN)); });
   EXPECT_NE(m.find("fake features contain NaN"), std::string::npos) << m;
 }
 
