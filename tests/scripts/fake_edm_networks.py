@@ -1,0 +1,30 @@
+# Stand-ins for NVlabs/edm's pickled network classes, for the checkpoint-converter test: a preconditioning
+# wrapper whose `.model` holds given tensors under their dotted state-dict names.
+import torch
+
+
+class TensorTree(torch.nn.Module):
+    """Registers every tensor of {dotted name: tensor} in nested child modules, so state_dict() returns
+    the same names; names in `buffer_names` become buffers, the others parameters."""
+
+    def __init__(self, tensors, buffer_names):
+        super().__init__()
+        for name, tensor in tensors.items():
+            *path, leaf = name.split(".")
+            owner = self
+            for part in path:
+                if part not in owner._modules:
+                    owner.add_module(part, torch.nn.Module())
+                owner = owner._modules[part]
+            if name in buffer_names:
+                owner.register_buffer(leaf, tensor.clone())
+            else:
+                owner.register_parameter(leaf, torch.nn.Parameter(tensor.clone()))
+
+
+class FakePrecond(torch.nn.Module):
+    """Like EDM's EDMPrecond: the U-Net is its `.model`."""
+
+    def __init__(self, tensors, buffer_names):
+        super().__init__()
+        self.model = TensorTree(tensors, buffer_names)
