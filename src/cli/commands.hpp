@@ -37,6 +37,7 @@ struct MetricsOptions {
 int run_command(const CommonOptions& options);
 // `retrain train`: generation 0 only (loop.generations = 0), resumable like any run.
 int train_command(const CommonOptions& options);
+int features_train_command(const CommonOptions& options);
 int sample_command(const std::string& checkpoint, const SampleOptions& options, const CommonOptions& common);
 int resume_command(const std::string& run_dir, const CommonOptions& options);
 int info_command(const CommonOptions& options, bool keys);

@@ -53,6 +53,12 @@ int main(int argc, char** argv) {
   sample->add_option("--guidance", sample_flags.guidance, "Classifier-free guidance weight (method.guidance)");
   sample->add_option("--class", sample_flags.class_label, "Sample only this class (conditional models)");
   sample->add_option("--batch", sample_flags.batch, "Samples per sampler call (method.sample_batch)");
+  auto* features = app.add_subcommand("features", "Feature extractors for the image metrics");
+  auto* features_train = features->add_subcommand("train", "Train the built-in classifier on data.* and save it to "
+                                                             "eval.extractor");
+  CommonOptions features_opts;
+  add_common(*features_train, features_opts, true);
+  features->require_subcommand(1);
   auto* resume = app.add_subcommand("resume", "Continue a run from its newest complete generation");
   std::string run_dir;
   resume->add_option("RUN_DIR", run_dir, "The run directory")->required();
@@ -90,6 +96,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return retrain::cli::run_command(run_opts);
     if (*train) return retrain::cli::train_command(train_opts);
+    if (*features_train) return retrain::cli::features_train_command(features_opts);
     if (*sample) return retrain::cli::sample_command(checkpoint, sample_flags, sample_opts);
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);

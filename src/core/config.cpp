@@ -367,6 +367,18 @@ const std::vector<KeySpec>& specs() {
         "image: nearest neighbours for precision / recall / density / coverage."));
     t.push_back(number<std::int64_t>("eval.grid", [](Config& c) -> auto& { return c.eval.grid; }, 0, kInf,
         "image: samples shown in each evaluated generation's grid.png; 0 = no grid."));
+    t.push_back(text("features.test_path", [](Config& c) -> auto& { return c.features.test_path; }, {},
+        "`retrain features train`: held-out images in data.format (cifar10: ignored, the test split is used)."));
+    t.push_back(text("features.test_labels", [](Config& c) -> auto& { return c.features.test_labels; }, {},
+        "`retrain features train`, idx: the held-out labels file."));
+    t.push_back(number<std::int64_t>("features.epochs", [](Config& c) -> auto& { return c.features.epochs; }, 1, kInf,
+        "`retrain features train`: epochs over the labelled training images."));
+    t.push_back(number<std::int64_t>("features.batch", [](Config& c) -> auto& { return c.features.batch; }, 1, kInf,
+        "`retrain features train`: minibatch size."));
+    t.push_back(number<double>("features.lr", [](Config& c) -> auto& { return c.features.lr; }, 1e-12, kInf,
+        "`retrain features train`: Adam learning rate."));
+    t.push_back(number<double>("features.dropout", [](Config& c) -> auto& { return c.features.dropout; }, 0, 0.999,
+        "`retrain features train`: dropout on the features while training."));
     return t;
   }();
   return table;
@@ -497,6 +509,8 @@ void validate(const Config& c) {
     fail("loop.correction.space: features needs eval.extractor (the feature network)");
   if (corr.type == "torchscript" && corr.module.empty())
     fail("loop.correction.type: torchscript needs loop.correction.module (the module file)");
+  if (!c.eval.extractor.empty() && !image)
+    fail(fmt::format("eval.extractor is for images; data.source is '{}'", c.data.source));
   if (c.method.guidance != 1.0 && !c.data.use_labels)
     fail(fmt::format("method.guidance = {} needs a conditional model (data.use_labels: true)", c.method.guidance));
   if (c.model.label_dropout > 0 && !(c.data.use_labels && (c.model.arch == "ddpmpp" || c.model.arch == "ncsnpp")))

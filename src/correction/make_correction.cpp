@@ -3,9 +3,14 @@
 
 #include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/core/rng.hpp"
+#include "retrain/correction/kmeans_correction.hpp"
 #include "retrain/correction/nearest_mode.hpp"
 #include "retrain/correction/oracle_mixture.hpp"
+#include "retrain/correction/torchscript_correction.hpp"
 #include "retrain/data/real_data.hpp"
+#include "retrain/features/feature_extractor.hpp"
+#include "retrain/metrics/reference_features.hpp"
 
 namespace retrain {
 namespace {
@@ -15,9 +20,31 @@ const PointSource& require_points(const CorrectionConfig& config, const RealData
   throw UsageError(fmt::format("loop.correction.type: {} needs a point source; {} is not one", config.type, real.describe()));
 }
 
+// Paper 2's k-means correction over the run's fixed real set (the same draw the generation loop uses).
+std::unique_ptr<Correction> make_kmeans(const Config& c, const RealData& real, const FeatureExtractor* extractor,
+                                        const std::filesystem::path& cache_dir) {
+  const auto& corr = c.loop.correction;
+  const bool features = corr.space == "features";
+  if (features && !extractor) throw UsageError("loop.correction.space: features needs eval.extractor");
+  auto real_gen = make_generator(c.seed, 0, Stream::RealData);
+  const auto set = real.draw(1, c.data.n, real_gen);
+  const auto images = set.x[0].to(torch::kFloat32) / 127.5 - 1.0;
+  const auto labels = set.labels.defined() ? set.labels[0] : torch::Tensor();
+  const auto key = fmt::format("{}-k{}-{}-seed{}", image_fingerprint(set.x[0]), corr.k,
+                               features ? extractor->id() : std::string("pixel"), c.seed);
+  auto gen = make_generator(c.seed, 0, Stream::Correction);
+  const auto* space = features ? extractor : nullptr;
+  if (cache_dir.empty()) return std::make_unique<KMeansCorrection>(images, labels, corr.k, corr.strength, space, gen);
+  std::filesystem::create_directories(cache_dir);
+  return std::make_unique<KMeansCorrection>(KMeansCorrection::load_or_compute(
+      cache_dir / "kmeans.safetensors", key, images, labels, corr.k, corr.strength, space, gen));
+}
+
 }  // namespace
 
-std::unique_ptr<Correction> make_correction(const CorrectionConfig& config, const RealData& real) {
+std::unique_ptr<Correction> make_correction(const Config& c, const RealData& real, const FeatureExtractor* extractor,
+                                            const std::filesystem::path& cache_dir, torch::Device device) {
+  const auto& config = c.loop.correction;
   if (config.type == "none") return std::make_unique<IdentityCorrection>();
   if (config.type == "oracle_mixture")
     return std::make_unique<OracleMixtureCorrection>(require_points(config, real), config.gamma);
@@ -29,6 +56,9 @@ std::unique_ptr<Correction> make_correction(const CorrectionConfig& config, cons
                                    "8gaussians); {} has none", truth.describe()));
     return std::make_unique<NearestModeCorrection>(modes->centers, config.strength);
   }
+  if (config.type == "kmeans") return make_kmeans(c, real, extractor, cache_dir);
+  if (config.type == "torchscript")
+    return std::make_unique<TorchScriptCorrection>(config.module, device, c.method.sample_batch);
   throw UsageError(fmt::format("loop.correction.type '{}' is not known", config.type));
 }
 

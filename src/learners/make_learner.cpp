@@ -12,7 +12,9 @@
 
 namespace retrain {
 
-std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device) {
+std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device,
+                                      std::shared_ptr<const FeatureExtractor> extractor,
+                                      const std::filesystem::path& cache_dir) {
   if (config.learner.type == "gaussian") {
     const auto* gaussian = dynamic_cast<const GaussianSource*>(real.points());
     if (!gaussian) throw UsageError(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", config.data.source));
@@ -25,7 +27,8 @@ std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real
   const auto& images = dynamic_cast<const ImageSource&>(real);
   const auto& dataset = images.dataset();
   return std::make_unique<DiffusionLearner>(config, dataset.shape(), dataset.num_classes(),
-                                            std::make_unique<ImageEvaluator>(config, images, nullptr), device);
+                                            std::make_unique<ImageEvaluator>(config, images, std::move(extractor), cache_dir),
+                                            device);
 }
 
 }  // namespace retrain

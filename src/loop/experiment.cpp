@@ -6,15 +6,25 @@
 #include "retrain/core/device.hpp"
 #include "retrain/correction/correction.hpp"
 #include "retrain/data/real_data.hpp"
+#include "retrain/features/make_feature_extractor.hpp"
 #include "retrain/learners/make_learner.hpp"
 #include "retrain/loop/generation_manager.hpp"
 
 namespace retrain {
 
+namespace {
+
+std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device) {
+  if (config.eval.extractor.empty()) return nullptr;
+  return make_feature_extractor(config.eval.extractor, device, config.method.sample_batch);
+}
+
+}  // namespace
+
 nlohmann::json check_experiment(const Config& config) {
   auto real = make_real_data(config.data);
-  auto learner = make_learner(config, *real, torch::kCPU);
-  make_correction(config.loop.correction, *real);
+  auto learner = make_learner(config, *real, torch::kCPU, configured_extractor(config, torch::kCPU));
+  if (config.loop.correction.type != "kmeans") make_correction(config, *real);  // k-means is built by the run (slow)
   return learner->model_summary();
 }
 
@@ -22,8 +32,10 @@ nlohmann::json run_experiment(RunDir& run) {
   const Config& cfg = run.config();
   const torch::Device device = resolve_device(cfg.device);
   auto real = make_real_data(cfg.data);
-  auto learner = make_learner(cfg, *real, device);
-  auto correction = make_correction(cfg.loop.correction, *real);
+  auto extractor = configured_extractor(cfg, device);
+  const auto cache = run.file("cache");
+  auto learner = make_learner(cfg, *real, device, extractor, cache);
+  auto correction = make_correction(cfg, *real, extractor.get(), cache, device);
   spdlog::info("run {} | config hash {} | device {}", run.path().string(), config_hash(cfg), device.str());
   spdlog::info("data: {} | n {} | learner {} x{} | T {} | lambda {} | real {} | synthetic {} | correction {}",
                real->describe(), cfg.data.n == 0 ? std::string("all") : std::to_string(cfg.data.n), cfg.learner.type,

@@ -41,8 +41,8 @@ TEST(Correction, NearestModeNeedsASourceWithModes) {
   data.source = "gaussian";
   data.dim = 2;
   auto real = make_real_data(data);
-  CorrectionConfig config;
-  config.type = "nearest_mode";
+  Config config;
+  config.loop.correction.type = "nearest_mode";
   EXPECT_THROW(make_correction(config, *real), UsageError);
 }
 

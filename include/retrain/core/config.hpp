@@ -128,6 +128,15 @@ struct EvalConfig {
   std::int64_t grid = 64;                    // image: samples in each generation's grid.png
 };
 
+struct FeaturesConfig {                      // `retrain features train`: the built-in classifier
+  std::string test_path;                     // held-out images (same format as data.*); cifar10: test split
+  std::string test_labels;                   // idx: held-out labels file
+  std::int64_t epochs = 5;
+  std::int64_t batch = 32;
+  double lr = 2e-3;
+  double dropout = 0.25;
+};
+
 struct Config {
   std::uint64_t seed = 0;
   std::string name;                          // run name; empty = the config file's stem
@@ -141,6 +150,7 @@ struct Config {
   Gen0Config gen0;
   LoopConfig loop;
   EvalConfig eval;
+  FeaturesConfig features;
 };
 
 // A "--set key.path=value" override, the value typed like YAML.

@@ -4,12 +4,14 @@
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
 namespace retrain {
 
-struct CorrectionConfig;
+struct Config;
+class FeatureExtractor;
 class RealData;
 
 class Correction {
@@ -30,7 +32,11 @@ class IdentityCorrection final : public Correction {
 };
 
 // loop.correction -> Correction, built against the real data (oracle_mixture and nearest_mode need a
-// point source; kmeans clusters the real images).
-std::unique_ptr<Correction> make_correction(const CorrectionConfig& config, const RealData& real);
+// point source; kmeans clusters the run's fixed real images, in eval.extractor's feature space when
+// loop.correction.space is features, and caches the clusters in `cache_dir` when it is not empty).
+std::unique_ptr<Correction> make_correction(const Config& config, const RealData& real,
+                                            const FeatureExtractor* extractor = nullptr,
+                                            const std::filesystem::path& cache_dir = {},
+                                            torch::Device device = torch::kCPU);
 
 }  // namespace retrain

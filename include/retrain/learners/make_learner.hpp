@@ -5,10 +5,15 @@
 
 #include "retrain/core/config.hpp"
 #include "retrain/data/real_data.hpp"
+#include "retrain/features/feature_extractor.hpp"
 #include "retrain/loop/learner.hpp"
 
 namespace retrain {
 
-std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device);
+// `extractor` (may be null) gives image evaluations their feature metrics; `cache_dir` (may be empty)
+// keeps the real set's features between evaluations and resumes.
+std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device,
+                                      std::shared_ptr<const FeatureExtractor> extractor = nullptr,
+                                      const std::filesystem::path& cache_dir = {});
 
 }  // namespace retrain
