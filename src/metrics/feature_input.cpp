@@ -61,7 +61,10 @@ std::string image_input_kind(const fs::path& path) {
 // uint8 [N, C, H, W] of the image set `path` of the given kind.
 torch::Tensor input_images(const fs::path& path, const std::string& kind) {
   if (kind == "config") return config_images(path);
-  return make_image_dataset({.format = kind, .path = path}).images();
+  ImageDatasetConfig dataset;
+  dataset.format = kind;
+  dataset.path = path;
+  return make_image_dataset(dataset).images();
 }
 
 }  // namespace
