@@ -15,7 +15,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from safetensors_io import save_safetensors  # noqa: E402
 
 KINDS = ("edm-pkl", "edm-state", "ddpm-torch")
-CHECKPOINT_FILES = ("model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json")
+CHECKPOINT_FILES = ("model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json", "network.json")
+ARCHS = ("ddpmpp", "ncsnpp", "ddpm_unet")
 DDPM_TORCH_BATCH_SIZE = 128  # ddpm-torch's configs (cifar10, celeba) train with batch 128
 
 
@@ -31,6 +32,7 @@ class Converted:
     optimizer: dict  # exp_avg.<name>, exp_avg_sq.<name>, step.<name>
     images_seen: int
     step: int
+    network: dict  # network.json: arch, sample_shape [C, R, R], num_classes
     notes: list = field(default_factory=list)
 
 
@@ -105,6 +107,39 @@ def edm_unet(precond, what):
         raise ConversionError(f"{what} is a {type(precond).__name__} without a torch.nn.Module `.model` "
                               "(expected EDM's preconditioning wrapper around the SongUNet)")
     return unet
+
+
+def edm_network(precond, unet, args):
+    """network.json of an EDMPrecond-like wrapper: its img_channels, img_resolution and label_dim; the arch
+    from the SongUNet's noise embedding (ncsnpp's FourierEmbedding has a `freqs` buffer, ddpmpp's
+    PositionalEmbedding none), unless --arch says otherwise."""
+    if args.resolution is not None or args.channels is not None:
+        raise ConversionError("--resolution and --channels apply to ddpm-torch checkpoints only; EDM networks "
+                              "carry their own (img_resolution, img_channels)")
+    shape = {}
+    for attribute in ("img_channels", "img_resolution", "label_dim"):
+        value = getattr(precond, attribute, None)
+        if not isinstance(value, int):
+            raise ConversionError(f"the {type(precond).__name__} has no integer `{attribute}` (expected EDM's "
+                                  "preconditioning wrapper, which sets img_channels, img_resolution and label_dim)")
+        shape[attribute] = value
+    arch = args.arch
+    if arch is None:
+        if type(unet).__name__ != "SongUNet":
+            raise ConversionError(f"the network is a {type(unet).__name__}; retrain has EDM's SongUNet (ddpmpp, "
+                                  "ncsnpp) only; pass --arch to convert it anyway")
+        arch = "ncsnpp" if "map_noise.freqs" in unet.state_dict() else "ddpmpp"
+    return {"arch": arch, "sample_shape": [shape["img_channels"], shape["img_resolution"], shape["img_resolution"]],
+            "num_classes": shape["label_dim"]}
+
+
+def ddpm_torch_network(args):
+    """network.json of a ddpm-torch checkpoint, which does not record its data: from the flags."""
+    resolution = 32 if args.resolution is None else args.resolution
+    channels = 3 if args.channels is None else args.channels
+    if resolution < 1 or channels < 1:
+        raise ConversionError(f"--resolution {resolution} and --channels {channels} must be positive")
+    return {"arch": args.arch or "ddpm_unet", "sample_shape": [channels, resolution, resolution], "num_classes": 0}
 
 
 def fresh_adam_state(model, parameter_names):
@@ -184,17 +219,19 @@ def pkl_ema_weights(path):
 
 
 def convert_edm_pkl(path, data, args):
-    unet = edm_unet(require_key(data, "ema", "an EDM network snapshot"), "the snapshot's 'ema'")
+    precond = require_key(data, "ema", "an EDM network snapshot")
+    unet = edm_unet(precond, "the snapshot's 'ema'")
     weights = unet.state_dict()
     names = [name for name, _ in unet.named_parameters()]
     return Converted(weights, weights, names, fresh_adam_state(weights, names),
-                     images_from_file_name(path, args.images_seen), 0,
+                     images_from_file_name(path, args.images_seen), 0, edm_network(precond, unet, args),
                      ["the snapshot holds only the EMA weights: model and ema both get them",
                       "no optimizer state in a snapshot: optimizer.safetensors is a fresh Adam (zero moments, step 0)"])
 
 
 def convert_edm_state(path, data, args):
-    unet = edm_unet(require_key(data, "net", "an EDM training state"), "the training state's 'net'")
+    precond = require_key(data, "net", "an EDM training state")
+    unet = edm_unet(precond, "the training state's 'net'")
     model = unet.state_dict()
     names = [name for name, _ in unet.named_parameters()]
     optimizer = named_adam_state(require_key(data, "optimizer_state", "an EDM training state"), model, names)
@@ -208,7 +245,7 @@ def convert_edm_state(path, data, args):
         ema = model
         notes.append("no --ema snapshot given: ema gets the raw weights (EDM keeps the EMA in network-snapshot-*.pkl)")
     return Converted(model, ema, names, optimizer, images_from_file_name(path, args.images_seen),
-                     optimizer_steps(optimizer), notes)
+                     optimizer_steps(optimizer), edm_network(precond, unet, args), notes)
 
 
 def convert_ddpm_torch(path, data, args):
@@ -236,7 +273,7 @@ def convert_ddpm_torch(path, data, args):
     images = args.images_seen if args.images_seen is not None else step * args.batch_size
     if args.images_seen is None:
         notes.append(f"images_seen = {step} optimizer steps x batch {args.batch_size} (--batch-size)")
-    return Converted(model, ema, names, optimizer, images, step, notes)
+    return Converted(model, ema, names, optimizer, images, step, ddpm_torch_network(args), notes)
 
 
 CONVERTERS = {"edm-pkl": convert_edm_pkl, "edm-state": convert_edm_state, "ddpm-torch": convert_ddpm_torch}
@@ -260,6 +297,7 @@ def write_checkpoint(out, converted, source, kind):
     state = {"images_seen": converted.images_seen, "step": converted.step, "nonfinite_steps": 0,
              "converted_from": {"kind": kind, "path": str(source.resolve())}}
     (out / "trainer.json").write_text(json.dumps(state, indent=2) + "\n")
+    (out / "network.json").write_text(json.dumps(converted.network, indent=2) + "\n")
 
 
 def print_summary(out, converted, source, kind):
@@ -269,6 +307,8 @@ def print_summary(out, converted, source, kind):
     print(f"  tensors: {len(converted.model)} ({len(converted.parameter_names)} parameters, {buffers} buffers); "
           f"{values:,} parameter values")
     print(f"  images_seen: {converted.images_seen:,}; optimizer steps: {converted.step:,}")
+    network = converted.network
+    print(f"  network: {network['arch']}, sample shape {network['sample_shape']}, {network['num_classes']} classes")
     for note in converted.notes:
         print(f"  note: {note}")
 
@@ -283,6 +323,10 @@ def parse_args(argv):
     parser.add_argument("--images-seen", type=int, help="override the images-seen count written to trainer.json")
     parser.add_argument("--batch-size", type=int, default=DDPM_TORCH_BATCH_SIZE,
                         help="ddpm-torch only: images per optimizer step, for images_seen (default %(default)s)")
+    parser.add_argument("--resolution", type=int, help="ddpm-torch only: image resolution for network.json (default 32)")
+    parser.add_argument("--channels", type=int, help="ddpm-torch only: image channels for network.json (default 3)")
+    parser.add_argument("--arch", choices=ARCHS, help="network.json's arch (default: ddpmpp or ncsnpp read from an "
+                        "EDM network, ddpm_unet for ddpm-torch)")
     return parser.parse_args(argv)
 
 

@@ -29,9 +29,12 @@ struct SampleOptions {
 
 // `retrain metrics A B`: A is the reference (real) set, B the set evaluated against it.
 struct MetricsOptions {
-  std::string reference, candidate;  // feature inputs (see retrain/metrics/feature_input.hpp)
-  std::int64_t k = 3;                // neighbours for the precision/recall/density/coverage balls
-  std::optional<std::string> out;    // also write the metrics as JSON here
+  std::string reference, candidate;      // feature inputs (see retrain/metrics/feature_input.hpp)
+  std::optional<std::string> extractor;  // features of image inputs (see make_feature_extractor)
+  std::int64_t max_images = 0;           // > 0: only the first max_images images of each image input
+  std::string device = "auto";           // the extractor's device: cpu | cuda | auto
+  std::int64_t k = 3;                    // neighbours for the precision/recall/density/coverage balls
+  std::optional<std::string> out;        // also write the metrics as JSON here
 };
 
 int run_command(const CommonOptions& options);

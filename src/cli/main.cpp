@@ -72,11 +72,16 @@ int main(int argc, char** argv) {
   add_common(*sweep, sweep_opts, true);
   std::vector<std::string> grid;
   sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination)");
-  auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of features B against "
-                                                "reference features A ([N, D] .npy files)");
+  auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of B against the "
+                                                "reference set A (feature .npy files or image sets)");
   retrain::cli::MetricsOptions metrics_opts;
-  metrics->add_option("A", metrics_opts.reference, "Reference (real) features, [N, D] .npy")->required();
-  metrics->add_option("B", metrics_opts.candidate, "Features to evaluate, [M, D] .npy")->required();
+  const char* metrics_input = ": [N, D] .npy features, an image folder, an EDM zip/folder or a config (.yaml)";
+  metrics->add_option("A", metrics_opts.reference, std::string("Reference (real) set") + metrics_input)->required();
+  metrics->add_option("B", metrics_opts.candidate, std::string("Set to evaluate") + metrics_input)->required();
+  metrics->add_option("--extractor", metrics_opts.extractor,
+                      "Features of image inputs: a classifier directory or a TorchScript .pt file");
+  metrics->add_option("--max", metrics_opts.max_images, "Use only the first N images of each image input (0 = all)");
+  metrics->add_option("--device", metrics_opts.device, "Where the extractor runs: cpu | cuda | auto (default auto)");
   metrics->add_option("--k", metrics_opts.k, "Nearest neighbour that sets each ball's radius (default 3)");
   metrics->add_option("--out", metrics_opts.out, "Also write the metrics as JSON to this file");
   app.require_subcommand(0, 1);

@@ -1,13 +1,16 @@
-// `retrain metrics A B [--k 3] [--out FILE.json]`: FID, precision, recall, density and coverage of the
-// features B against the reference (real) features A; one line per metric, and JSON with --out.
+// `retrain metrics A B [--extractor SPEC] [--max N] [--device D] [--k 3] [--out FILE.json]`: FID, precision,
+// recall, density and coverage of B against the reference (real) set A; one line per metric, JSON with --out.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <memory>
 
 #include "commands.hpp"
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/features/make_feature_extractor.hpp"
 #include "retrain/metrics/feature_input.hpp"
 #include "retrain/metrics/fid.hpp"
 #include "retrain/metrics/prdc.hpp"
@@ -15,8 +18,12 @@
 namespace retrain::cli {
 
 int metrics_command(const MetricsOptions& options) {
-  const auto reference = load_feature_input(options.reference);
-  const auto candidate = load_feature_input(options.candidate);
+  if (options.max_images < 0)
+    throw UsageError(fmt::format("--max must be >= 0 (0 = every image), got {}", options.max_images));
+  std::unique_ptr<FeatureExtractor> extractor;
+  if (options.extractor) extractor = make_feature_extractor(*options.extractor, resolve_device(options.device));
+  const auto reference = load_feature_input(options.reference, extractor.get(), options.max_images);
+  const auto candidate = load_feature_input(options.candidate, extractor.get(), options.max_images);
   if (reference.size(1) != candidate.size(1))
     throw UsageError(fmt::format("'{}' has {} features per row and '{}' has {}; they must match", options.reference,
                                  reference.size(1), options.candidate, candidate.size(1)));

@@ -1,19 +1,28 @@
-// Feature inputs: .npy matrices are loaded and checked; every other kind of input is refused by name.
+// Feature inputs: .npy matrices are loaded and checked; image sets (folder, EDM, config) are read and
+// passed through the feature extractor.
 #include "retrain/metrics/feature_input.hpp"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 
+#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/npy.hpp"
+#include "retrain/core/rng.hpp"
+#include "retrain/data/image_source.hpp"
+#include "retrain/data/make_image_dataset.hpp"
 
 namespace retrain {
 
 namespace {
 
-torch::Tensor load_feature_npy(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) throw UsageError(fmt::format("feature file '{}' does not exist", path.string()));
+namespace fs = std::filesystem;
+
+constexpr const char* kAccepted = "a .npy file, an image folder, an EDM zip or a config (.yaml)";
+
+torch::Tensor load_feature_npy(const fs::path& path) {
+  if (!fs::exists(path)) throw UsageError(fmt::format("feature file '{}' does not exist", path.string()));
   torch::Tensor features;
   try {
     features = load_npy(path);
@@ -29,14 +38,54 @@ torch::Tensor load_feature_npy(const std::filesystem::path& path) {
   return features;
 }
 
+// The images of data.* in the config at `path`: the draw the run takes as its fixed real set.
+torch::Tensor config_images(const fs::path& path) {
+  const Config config = load_config_file(path);
+  if (config.data.source != "image")
+    throw UsageError(fmt::format("config '{}' has data.source: {}; expected image", path.string(), config.data.source));
+  const auto source = ImageSource::from_config(config.data);
+  auto gen = make_generator(config.seed, 0, Stream::RealData);
+  return source.draw(1, config.data.n, gen).x[0];
+}
+
+// What kind of image set `path` is: "config", "edm" or "folder"; UsageError when it is none of them.
+std::string image_input_kind(const fs::path& path) {
+  const auto extension = path.extension();
+  if (extension == ".yaml" || extension == ".yml") return "config";
+  if (!fs::exists(path)) throw UsageError(fmt::format("'{}' does not exist; expected {}", path.string(), kAccepted));
+  if (extension == ".zip" || (fs::is_directory(path) && fs::exists(path / "dataset.json"))) return "edm";
+  if (fs::is_directory(path)) return "folder";
+  throw UsageError(fmt::format("'{}' is not {}", path.string(), kAccepted));
+}
+
+// uint8 [N, C, H, W] of the image set `path` of the given kind.
+torch::Tensor input_images(const fs::path& path, const std::string& kind) {
+  if (kind == "config") return config_images(path);
+  ImageDatasetConfig dataset;
+  dataset.format = kind;
+  dataset.path = path;
+  return make_image_dataset(dataset).images();
+}
+
 }  // namespace
 
-torch::Tensor load_feature_input(const std::string& spec) {
-  const std::filesystem::path path(spec);
+torch::Tensor load_feature_input(const std::string& spec, const FeatureExtractor* extractor, std::int64_t max_images) {
+  const fs::path path(spec);
   if (path.extension() == ".npy") return load_feature_npy(path);
-  throw UsageError(fmt::format("'{}' is not a .npy feature matrix; image folders, archives and configs need a feature "
-                               "extractor, which `retrain metrics` does not have yet: pass [N, D] .npy feature files",
-                               spec));
+  const auto kind = image_input_kind(path);
+  if (extractor == nullptr)
+    throw UsageError(fmt::format("'{}' is an image input ({}); image inputs need --extractor SPEC (a classifier "
+                                 "directory or a TorchScript file) to turn them into features", spec, kind));
+  torch::Tensor images;
+  try {
+    images = input_images(path, kind);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // the readers' errors about the files' contents
+    throw UsageError(fmt::format("cannot read the images of '{}': {}", spec, e.what()));
+  }
+  if (max_images > 0) images = images.slice(0, 0, max_images);
+  return extractor->features(images);
 }
 
 }  // namespace retrain

@@ -1,5 +1,6 @@
 // scripts/convert_checkpoint.py end to end: fake EDM and ddpm-torch checkpoints made from C++ networks'
-// weights (tests/scripts/make_reference_checkpoints.py) convert into directories that Trainer::load reads.
+// weights (tests/scripts/make_reference_checkpoints.py) convert into directories that Trainer::load reads,
+// with the network.json that `retrain sample` reads.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
@@ -99,6 +100,14 @@ void expect_adam_after_one_step_on(const fs::path& optimizer_file, const torch::
   }
 }
 
+// The converted directory's network.json equals {"arch", "sample_shape", "num_classes"}.
+void expect_network(const fs::path& dir, const std::string& arch, const std::vector<std::int64_t>& shape,
+                    std::int64_t num_classes) {
+  const auto network = nlohmann::json::parse(test::read_text(dir / "network.json"));
+  EXPECT_EQ(network, (nlohmann::json{{"arch", arch}, {"sample_shape", shape}, {"num_classes", num_classes}}))
+      << network.dump();
+}
+
 std::unique_ptr<Trainer> load_trainer(std::shared_ptr<Denoiser> net, const fs::path& dir) {
   auto trainer = std::make_unique<Trainer>(std::move(net), std::make_shared<EdmMethod>(), TrainerOptions{});
   trainer->load(dir);
@@ -145,6 +154,22 @@ TEST_F(ConvertCheckpoint, EdmSnapshotGivesModelAndEmaItsEmaWeights) {
   expect_same_tensors(state_dict(*trainer->ema()), *song_, "ema");
   EXPECT_EQ(trainer->images_seen(), 200'000);  // 200 kimg
   EXPECT_EQ(trainer->step(), 0);
+  expect_network(dir, "ddpmpp", {3, 16, 16}, 10);  // the FakePrecond's img_channels, img_resolution, label_dim
+}
+
+TEST_F(ConvertCheckpoint, EdmArchIsNcsnppWhenTheNoiseEmbeddingIsFourierUnlessArchSaysOtherwise) {
+  const auto result = convert({input("ncsnpp-snapshot-000200.pkl").string(), "--out", (out_ / "a").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  expect_network(out_ / "a", "ncsnpp", {3, 16, 16}, 10);
+  const auto forced =
+      convert({input("ncsnpp-snapshot-000200.pkl").string(), "--out", (out_ / "b").string(), "--arch", "ddpmpp"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  expect_network(out_ / "b", "ddpmpp", {3, 16, 16}, 10);
+  const auto refused =
+      convert({input("network-snapshot-000200.pkl").string(), "--out", (out_ / "c").string(), "--resolution", "32"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("--resolution and --channels apply to ddpm-torch checkpoints only"), std::string::npos)
+      << refused.output;
 }
 
 TEST_F(ConvertCheckpoint, EdmTrainingStateKeepsRawWeightsAdamMomentsAndTheSnapshotsEma) {
@@ -159,6 +184,7 @@ TEST_F(ConvertCheckpoint, EdmTrainingStateKeepsRawWeightsAdamMomentsAndTheSnapsh
   expect_adam_after_one_step_on(dir / "optimizer.safetensors", *trainer->net());
   EXPECT_EQ(trainer->images_seen(), 200'000);
   EXPECT_EQ(trainer->step(), 1);
+  expect_network(dir, "ddpmpp", {3, 16, 16}, 10);
 }
 
 TEST_F(ConvertCheckpoint, DdpmTorchCheckpointLosesItsPrefixesAndNamesAdamMomentsByParameterOrder) {
@@ -173,6 +199,16 @@ TEST_F(ConvertCheckpoint, DdpmTorchCheckpointLosesItsPrefixesAndNamesAdamMoments
   expect_adam_after_one_step_on(dir / "optimizer.safetensors", *trainer->net());
   EXPECT_EQ(trainer->step(), 1);
   EXPECT_EQ(trainer->images_seen(), 128);  // one step of the default batch
+  expect_network(dir, "ddpm_unet", {3, 32, 32}, 0);  // CIFAR-10 unless the flags say otherwise
+}
+
+TEST_F(ConvertCheckpoint, DdpmTorchNetworkShapeComesFromTheFlags) {
+  const auto dir = out_ / "converted";
+  const auto result = convert({input("ddpm.pt").string(), "--out", dir.string(), "--resolution", "16", "--channels", "1"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("network: ddpm_unet, sample shape [1, 16, 16], 0 classes"), std::string::npos)
+      << result.output;
+  expect_network(dir, "ddpm_unet", {1, 16, 16}, 0);
 }
 
 TEST_F(ConvertCheckpoint, JunkInputFailsNamingTheFileAndTheReason) {

@@ -1,5 +1,5 @@
 # Stand-ins for NVlabs/edm's pickled network classes, for the checkpoint-converter test: a preconditioning
-# wrapper whose `.model` holds given tensors under their dotted state-dict names.
+# wrapper with EDM's shape attributes whose `.model`, a SongUNet, holds given tensors under their names.
 import torch
 
 
@@ -22,9 +22,16 @@ class TensorTree(torch.nn.Module):
                 owner.register_parameter(leaf, torch.nn.Parameter(tensor.clone()))
 
 
-class FakePrecond(torch.nn.Module):
-    """Like EDM's EDMPrecond: the U-Net is its `.model`."""
+class SongUNet(TensorTree):
+    """Named like EDM's U-Net class, which the converter checks before reading the arch from the weights."""
 
-    def __init__(self, tensors, buffer_names):
+
+class FakePrecond(torch.nn.Module):
+    """Like EDM's EDMPrecond: img_channels, img_resolution and label_dim, and the U-Net as its `.model`."""
+
+    def __init__(self, tensors, buffer_names, img_channels, img_resolution, label_dim):
         super().__init__()
-        self.model = TensorTree(tensors, buffer_names)
+        self.img_channels = img_channels
+        self.img_resolution = img_resolution
+        self.label_dim = label_dim
+        self.model = SongUNet(tensors, buffer_names)

@@ -5,6 +5,8 @@
 # directory on PYTHONPATH, as real ones need the NVlabs/edm checkout. What is written:
 #   network-snapshot-000200.pkl  {'ema': FakePrecond(S)}                       S = the SongUNet weights
 #   training-state-000200.pt     {'net': FakePrecond(2 S), 'optimizer_state': Adam after one step}
+#   ncsnpp-snapshot-000200.pkl   {'ema': FakePrecond(S + a map_noise.freqs buffer)}: an ncsnpp-like net
+# (every FakePrecond: 3 channels, resolution 16, 10 classes)
 #   ddpm.pt                      {'model': 'module.' + 2 D, 'ema': {'shadow': D, ...}, 'optimizer': Adam
 #                                 after one step, 'epoch': 3}                    D = the DdpmUNet weights
 # Both Adams take one step with gradient = the parameter itself; the ddpm-torch tensors are stored in
@@ -37,9 +39,13 @@ def adam_state_after_one_step(parameters):
 
 def write_edm_checkpoints(song, out):
     buffers = song_unet_buffers(song)
+    shape = {"img_channels": 3, "img_resolution": 16, "label_dim": 10}
     with open(out / "network-snapshot-000200.pkl", "wb") as f:
-        pickle.dump({"ema": FakePrecond(song, buffers), "loss_fn": None}, f)
-    net = FakePrecond({name: 2 * t for name, t in song.items()}, buffers)
+        pickle.dump({"ema": FakePrecond(song, buffers, **shape), "loss_fn": None}, f)
+    ncsnpp = dict(song, **{"map_noise.freqs": torch.ones(8)})  # FourierEmbedding's buffer
+    with open(out / "ncsnpp-snapshot-000200.pkl", "wb") as f:
+        pickle.dump({"ema": FakePrecond(ncsnpp, song_unet_buffers(ncsnpp), **shape)}, f)
+    net = FakePrecond({name: 2 * t for name, t in song.items()}, buffers, **shape)
     torch.save({"net": net, "optimizer_state": adam_state_after_one_step(list(net.parameters()))},
                out / "training-state-000200.pt")
 
