@@ -60,7 +60,7 @@ TEST(Config, UnknownTopLevelKeyWithoutCloseMatchPointsToTheReference) {
 TEST(Config, WrongTypeNamesKeyValueAndExpectation) {
   const auto msg = error_of("loop:\n  generations: many\n");
   EXPECT_NE(msg.find("exp.yaml:2:16"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("'loop.generations' expects an integer >= 1, got 'many'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'loop.generations' expects an integer >= 0, got 'many'"), std::string::npos) << msg;
   EXPECT_NE(error_of("data: {n: 2.5}").find("'data.n' expects an integer"), std::string::npos);
   EXPECT_NE(error_of("loop: 3").find("'loop' must be a mapping"), std::string::npos);
 }
@@ -70,9 +70,19 @@ TEST(Config, NegativeLambdaIsRejected) {
   EXPECT_NE(msg.find("'loop.lambda' expects a number >= 0, got '-0.1'"), std::string::npos) << msg;
 }
 
-TEST(Config, ZeroGenerationsIsRejected) {
-  EXPECT_NE(error_of("loop: {generations: 0}").find("'loop.generations' expects an integer >= 1, got '0'"),
+TEST(Config, NegativeGenerationsAreRejectedAndZeroMeansPlainTraining) {
+  EXPECT_NE(error_of("loop: {generations: -1}").find("'loop.generations' expects an integer >= 0, got '-1'"),
             std::string::npos);
+  EXPECT_EQ(load_config_text("loop: {generations: 0}", "exp.yaml").loop.generations, 0);
+}
+
+TEST(Config, ImageRunsNeedAnImageNetworkAndAPath) {
+  EXPECT_NE(error_of("data: {source: image}\nlearner: {type: diffusion}\nmodel: {arch: ddpmpp}").find("data.path"),
+            std::string::npos);
+  EXPECT_NE(error_of("data: {source: image, path: x}\nlearner: {type: diffusion}").find("image network"),
+            std::string::npos);
+  EXPECT_NE(error_of("train: {batch: 10, accumulate: 3}").find("not divisible"), std::string::npos);
+  EXPECT_NE(error_of("loop: {correction: {type: kmeans}}").find("corrects images"), std::string::npos);
 }
 
 TEST(Config, ChoicesListWhatIsAllowed) {
