@@ -94,7 +94,7 @@ def run_label(config, run_dir):
     label = f"lambda = {lam:g}"
     correction = config.get("loop.correction.type", "none")
     if correction != "none":
-        knob = "strength" if correction == "nearest_mode" else "gamma"
+        knob = "strength" if correction in ("nearest_mode", "kmeans") else "gamma"
         label += f", {correction} {knob} = {config_number(config, 'loop.correction.' + knob, run_dir):g}"
     if config.get("loop.real", "fixed") != "fixed":
         label += f", real {config['loop.real']}"

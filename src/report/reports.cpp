@@ -76,6 +76,7 @@ bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& con
   StripFigure figure;
   figure.column_titles.push_back("true density");
   for (auto g : generations) figure.column_titles.push_back(fmt::format("generation {}", g));
+  if (config.data.source == "image") return false;  // image runs have grid.png per generation instead
   auto source = make_point_source(config.data);
   if (source->dim() != 2) return false;
   auto gen = make_generator(config.seed, 0, Stream::Eval);
