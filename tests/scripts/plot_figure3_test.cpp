@@ -47,7 +47,7 @@ class PlotFigure3 : public ::testing::Test {
     Config corrected;
     corrected.loop.lambda = 0.5;
     corrected.loop.correction.type = "kmeans";
-    corrected.loop.correction.gamma = 2;
+    corrected.loop.correction.strength = 0.5;
     baseline_ = fake_run(dir_, "baseline", baseline, true);
     corrected_ = fake_run(dir_, "corrected", corrected, false);
   }
@@ -62,7 +62,7 @@ TEST_F(PlotFigure3, WritesThePngWithOneLabelledLinePerRun) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(test::read_text(out).substr(0, 8), "\x89PNG\r\n\x1a\n");
   EXPECT_NE(r.output.find(baseline_.string() + ": lambda = 0 (baseline)"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find(corrected_.string() + ": lambda = 0.5, kmeans gamma = 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(corrected_.string() + ": lambda = 0.5, kmeans strength = 0.5"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(corrected_.string() + " has no precision"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(baseline_.string() + " has no"), std::string::npos) << r.output;
 }
