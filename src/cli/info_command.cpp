@@ -42,7 +42,15 @@ int info_command(const CommonOptions& options, bool keys) {
 #endif
   if (!options.config.empty()) {
     const Config config = load_config_file(options.config, overrides_from(options));
-    const auto model = check_experiment(config);
+    nlohmann::json model;
+    try {
+      model = check_experiment(config);
+    } catch (const std::exception& e) {
+      std::cout << fmt::format("\nwarning: the experiment cannot be built here: {}\n"
+                               "the network below is sized from the config alone (data.format, data.resolution)\n",
+                               e.what());
+      model = configured_network_size(config);
+    }
     if (model.contains("parameters"))
       std::cout << fmt::format("\nparameters: {}\nbuffers: {}\nmodel memory: {:.1f} MiB (weights; the EMA copy and "
                                "Adam's two moments add three times that in training)\n",

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   auto* sweep = app.add_subcommand("sweep", "Run a grid of configs (e.g. lambda x gamma) and combine their results");
   add_common(*sweep, sweep_opts, true);
   std::vector<std::string> grid;
-  sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination)");
+  sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination; default: the config's sweep.grid)");
   auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of B against the "
                                                 "reference set A (feature .npy files or image sets)");
   retrain::cli::MetricsOptions metrics_opts;

@@ -1,5 +1,7 @@
-// `retrain sweep --config F --grid key=v1,v2 ...`: the grid's runs in sibling directories, then
+// `retrain sweep --config F [--grid key=v1,v2 ...]` (default: the config's sweep.grid): the grid's runs in sibling directories, then
 // sweep.csv, strip.png (2-D runs) and plots/.
+#include <fmt/format.h>
+
 #include "commands.hpp"
 #include "options.hpp"
 #include "report_summary.hpp"
@@ -11,10 +13,12 @@ namespace retrain::cli {
 
 int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid) {
   if (options.config.empty()) throw UsageError("sweep: --config FILE is required");
-  if (grid.empty()) throw UsageError("sweep: give at least one --grid key=v1,v2,...");
-  std::vector<SweepAxis> axes;
-  for (const auto& g : grid) axes.push_back(parse_axis(g));
   auto overrides = overrides_from(options);
+  const auto& axes_text = grid.empty() ? load_config_file(options.config, overrides).sweep.grid : grid;
+  if (axes_text.empty())
+    throw UsageError(fmt::format("sweep: no grid: give --grid key=v1,v2,... or set sweep.grid in {}", options.config));
+  std::vector<SweepAxis> axes;
+  for (const auto& g : axes_text) axes.push_back(parse_axis(g));
   std::string text;
   try {
     text = read_file(options.config);

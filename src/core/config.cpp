@@ -131,6 +131,25 @@ KeySpec vector_key(std::string path, Access access, std::string doc) {
 }
 
 template <class Access>
+KeySpec text_list(std::string path, Access access, std::string doc) {
+  KeySpec spec{path, "list of strings", "", std::move(doc), {}, {}};
+  spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
+    const std::string expected = "a list of strings";
+    if (!node.IsSequence()) bad_value(where, path, node, expected);
+    std::vector<std::string> values;
+    for (const auto& item : node) values.push_back(convert<std::string>(item, where, path, expected));
+    access(c) = values;
+  };
+  spec.write = [=](const Config& c) {
+    YAML::Node n(YAML::NodeType::Sequence);
+    for (const auto& v : access(const_cast<Config&>(c))) n.push_back(v);
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    return n;
+  };
+  return spec;
+}
+
+template <class Access>
 KeySpec matrix_key(std::string path, Access access, std::string doc) {
   KeySpec spec{path, "list of lists of numbers", "", std::move(doc), {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
@@ -379,6 +398,8 @@ const std::vector<KeySpec>& specs() {
         "`retrain features train`: Adam learning rate."));
     t.push_back(number<double>("features.dropout", [](Config& c) -> auto& { return c.features.dropout; }, 0, 0.999,
         "`retrain features train`: dropout on the features while training."));
+    t.push_back(text_list("sweep.grid", [](Config& c) -> auto& { return c.sweep.grid; },
+        "`retrain sweep` without --grid: the grid's axes, each \"key=v1,v2,...\" (e.g. \"loop.lambda=0,0.1,1\"); the runs are every combination."));
     return t;
   }();
   return table;

@@ -12,6 +12,7 @@
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/models/make_network.hpp"
+#include "retrain/models/network_size.hpp"
 
 namespace retrain {
 
@@ -157,12 +158,7 @@ void DiffusionLearner::save(const std::filesystem::path& dir) const {
   write_file_atomic(dir / "network.json", network.dump(2) + "\n");
 }
 
-nlohmann::json DiffusionLearner::model_summary() const {
-  std::int64_t params = 0, buffers = 0, bytes = 0;
-  for (const auto& p : trainer_.net()->parameters()) params += p.numel(), bytes += p.numel() * p.element_size();
-  for (const auto& b : trainer_.net()->buffers()) buffers += b.numel(), bytes += b.numel() * b.element_size();
-  return {{"parameters", params}, {"buffers", buffers}, {"bytes", bytes}};
-}
+nlohmann::json DiffusionLearner::model_summary() const { return network_size(*trainer_.net()); }
 
 nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesystem::path& out_dir) {
   const std::int64_t k = config_.eval.num_samples > 0 ? config_.eval.num_samples : config_.data.n;

@@ -4,11 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include "retrain/core/device.hpp"
+#include "retrain/core/errors.hpp"
 #include "retrain/correction/correction.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/features/make_feature_extractor.hpp"
 #include "retrain/learners/make_learner.hpp"
 #include "retrain/loop/generation_manager.hpp"
+#include "retrain/models/make_network.hpp"
+#include "retrain/models/network_size.hpp"
 
 namespace retrain {
 
@@ -19,7 +22,28 @@ std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& confi
   return make_feature_extractor(config.eval.extractor, device, config.method.sample_batch);
 }
 
+// An image data set's sample shape and class count as far as the config alone tells them.
+std::pair<std::vector<std::int64_t>, std::int64_t> image_shape_from_config(const DataConfig& d) {
+  const std::int64_t side = d.resolution > 0 ? d.resolution : d.pad_to;
+  if (side <= 0)
+    throw UsageError("the data set is not readable and data.resolution is 0: set data.resolution to size the network");
+  const std::int64_t channels = d.format == "idx" ? 1 : 3;  // IDX is greyscale; the others are read as RGB
+  std::int64_t classes = 0;
+  if (d.use_labels) {
+    if (d.format != "cifar10") throw UsageError("the number of classes is known only from the data set, which is not readable");
+    classes = 10;
+  }
+  return {{channels, side, side}, classes};
+}
+
 }  // namespace
+
+nlohmann::json configured_network_size(const Config& config) {
+  if (config.learner.type != "diffusion" || config.data.source != "image") return check_experiment(config);
+  const auto [shape, classes] = image_shape_from_config(config.data);
+  torch::manual_seed(0);
+  return network_size(*make_network(config.model, shape, classes));
+}
 
 nlohmann::json check_experiment(const Config& config) {
   auto real = make_real_data(config.data);

@@ -137,6 +137,10 @@ struct FeaturesConfig {                      // `retrain features train`: the bu
   double dropout = 0.25;
 };
 
+struct SweepConfig {
+  std::vector<std::string> grid;             // `retrain sweep` axes "key=v1,v2,..." when no --grid is given
+};
+
 struct Config {
   std::uint64_t seed = 0;
   std::string name;                          // run name; empty = the config file's stem
@@ -151,6 +155,7 @@ struct Config {
   LoopConfig loop;
   EvalConfig eval;
   FeaturesConfig features;
+  SweepConfig sweep;
 };
 
 // A "--set key.path=value" override, the value typed like YAML.

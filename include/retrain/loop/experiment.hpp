@@ -12,6 +12,11 @@ namespace retrain {
 // Returns the learner's model summary (see Learner::model_summary).
 nlohmann::json check_experiment(const Config& config);
 
+// The network's size (as check_experiment) built from the config alone, without reading the data set:
+// an image network's shape comes from data.format (IDX: 1 channel, others RGB) and data.resolution.
+// For `retrain info` on a machine that does not have the data yet.
+nlohmann::json configured_network_size(const Config& config);
+
 // Runs or continues the experiment of `run`; returns the last evaluated generation's metrics.
 nlohmann::json run_experiment(RunDir& run);
 
