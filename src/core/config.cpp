@@ -336,6 +336,9 @@ const std::vector<KeySpec>& specs() {
         "diffusion: bf16 = bfloat16 autocast for the network on CUDA (weights, optimizer and EMA stay float32)."));
     t.push_back(flag("train.channels_last", [](Config& c) -> auto& { return c.train.channels_last; },
         "diffusion, unets on CUDA: channels-last memory format."));
+    t.push_back(number<double>("train.snapshot_kimg", [](Config& c) -> auto& { return c.train.snapshot_kimg; }, 0, kInf,
+        "diffusion: while a generation trains, save a resumable snapshot (RUN/gen_NNNN.training/) every this many "
+        "thousand images, and always when stopped by a signal; 0 = only when stopped. Resuming continues exactly."));
     t.push_back(number<double>("gen0.kimg", [](Config& c) -> auto& { return c.gen0.kimg; }, 0, kInf,
         "diffusion: training of generation 0 on real data, thousands of images (after gen0.checkpoint, if any)."));
     t.push_back(text("gen0.checkpoint", [](Config& c) -> auto& { return c.gen0.checkpoint; }, {},

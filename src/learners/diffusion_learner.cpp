@@ -13,6 +13,7 @@
 #include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/models/make_network.hpp"
 #include "retrain/models/network_size.hpp"
+#include "retrain/train/training_snapshots.hpp"
 
 namespace retrain {
 
@@ -111,7 +112,8 @@ DiffusionLearner::DiffusionLearner(const Config& config, std::vector<std::int64_
     spdlog::warn("train.precision: bf16 on the CPU runs, but slowly; it is meant for CUDA");
 }
 
-void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::Generator& gen) {
+void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
+                           const std::filesystem::path& snapshot_dir) {
   TORCH_CHECK(data.x.dim() >= 2 && data.x.size(0) == 1, "diffusion learner expects data [1, N, ...], got ",
               data.x.sizes());
   if (generation == 0 && !config_.gen0.checkpoint.empty()) {
@@ -125,10 +127,31 @@ void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::G
   auto x = data.x[0].to(device_);
   if (!images()) x = x.to(torch::kFloat32);
   const auto labels = data.labels.defined() ? data.labels[0].to(device_) : torch::Tensor();
+
+  std::optional<TrainingSnapshots> snapshots;
+  std::optional<FitCursor> resume;
+  FitSnapshots every;
+  if (!snapshot_dir.empty()) {
+    snapshots.emplace(snapshot_dir);
+    if (const auto latest = snapshots->latest()) {
+      trainer_.load(*latest);
+      resume = FitCursor::load(*latest);
+      spdlog::info("generation {} training continues from snapshot {} ({} of {} images)", generation, latest->string(),
+                   resume->step * trainer_.options().batch_size, budget);
+    }
+    every.every_images = static_cast<std::int64_t>(std::llround(config_.train.snapshot_kimg * 1000));
+    every.save = [&](const FitCursor& cursor) {
+      snapshots->write(cursor.step, [&](const std::filesystem::path& dir) {
+        trainer_.save(dir);
+        cursor.save(dir);
+      });
+    };
+  }
   Progress progress(fmt::format("gen {} training", generation), budget, "img", 10.0);
-  last_fit_ = trainer_.fit(x, labels, budget, gen, [&](const FitProgress& p) {
-    progress.update(p.images_done, fmt::format("loss {:.4g}", p.loss));
-  });
+  last_fit_ = trainer_.fit(
+      x, labels, budget, gen,
+      [&](const FitProgress& p) { progress.update(p.images_done, fmt::format("loss {:.4g}", p.loss)); },
+      resume ? &*resume : nullptr, every);
   progress.finish(fmt::format("loss {:.4g} -> {:.4g}, {:.1f} img/s", last_fit_.loss_first, last_fit_.loss_last,
                               last_fit_.images_per_s));
 }

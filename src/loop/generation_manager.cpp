@@ -47,6 +47,10 @@ fs::path GenerationManager::shard_dir(std::int64_t g) const {
   return run_.path() / fmt::format("gen_{:04d}.samples", g);
 }
 
+fs::path GenerationManager::training_dir(std::int64_t g) const {
+  return run_.path() / fmt::format("gen_{:04d}.training", g);
+}
+
 // Rows are appended in generation order after each commit, so only the newest committed generation's
 // rows can be missing or torn: both tables are cut back to the generation before it and refilled.
 void GenerationManager::reconcile_tables(std::int64_t latest) {
@@ -63,13 +67,13 @@ void GenerationManager::reconcile_tables(std::int64_t latest) {
   }
 }
 
-void GenerationManager::remove_stale_shards(std::int64_t latest) const {
-  static const std::regex name_re(R"(gen_(\d{4,})\.samples)");
+void GenerationManager::remove_stale_work(std::int64_t latest) const {
+  static const std::regex name_re(R"(gen_(\d{4,})\.(samples|training))");
   for (const auto& entry : fs::directory_iterator(run_.path())) {
     std::smatch m;
     const auto name = entry.path().filename().string();
     if (std::regex_match(name, m, name_re) && std::stoll(m[1]) != latest + 1) {
-      spdlog::info("removing sample shards of a generation that is not next: {}", name);
+      spdlog::info("removing unfinished work of a generation that is not next: {}", name);
       fs::remove_all(entry.path());
     }
   }
@@ -124,7 +128,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   auto data = training_set(g);
   if (data.x.size(1) < 1) throw std::runtime_error(fmt::format("generation {} has no training data", g));
   auto fit_gen = make_generator(cfg_.seed, g, Stream::Fit);
-  learner_.fit(data, g, fit_gen);
+  learner_.fit(data, g, fit_gen, training_dir(g));
   throw_if_stop_requested(fmt::format("fitting generation {}", g).c_str());
 
   const auto staging = run_.begin_generation(g);
@@ -148,6 +152,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
     write_file_atomic(staging / kMetricsFile, record.dump(2) + "\n");
   }
   run_.commit_generation(g);
+  fs::remove_all(training_dir(g));
 
   // Tables are appended only after the commit; recovery trims them back to the committed generations.
   if (!record.is_null()) GenerationTable(run_.file("metrics.jsonl"), RowFormat::JsonLines).append(record.dump() + "\n");
@@ -161,7 +166,7 @@ nlohmann::json GenerationManager::run() {
   const auto latest = run_.recover();
   const std::int64_t last = latest.value_or(-1);
   reconcile_tables(last);
-  remove_stale_shards(last);
+  remove_stale_work(last);
 
   auto real_gen = make_generator(cfg_.seed, 0, Stream::RealData);
   real_fixed_ = real_.draw(cfg_.learner.replicas, cfg_.data.n, real_gen);

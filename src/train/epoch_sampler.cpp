@@ -23,4 +23,16 @@ torch::Tensor EpochSampler::next(std::int64_t batch) {
   return parts.size() == 1 ? parts.front() : torch::cat(parts);
 }
 
+void EpochSampler::restore(const torch::Tensor& permutation, std::int64_t position) {
+  if (!permutation.defined()) {
+    TORCH_CHECK(position == n_, "EpochSampler::restore: no permutation, so the position must be ", n_, ", got ", position);
+  } else {
+    TORCH_CHECK(permutation.dim() == 1 && permutation.size(0) == n_, "EpochSampler::restore: a permutation of ", n_,
+                " items is needed, got ", permutation.sizes());
+    TORCH_CHECK(position >= 0 && position <= n_, "EpochSampler::restore: position ", position, " is outside [0, ", n_, "]");
+  }
+  perm_ = permutation.defined() ? permutation.to(torch::kLong) : permutation;
+  pos_ = position;
+}
+
 }  // namespace retrain

@@ -12,6 +12,7 @@
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/safetensors.hpp"
+#include "retrain/core/signals.hpp"
 #include "retrain/models/state_dict.hpp"
 #include "retrain/train/epoch_sampler.hpp"
 
@@ -129,7 +130,7 @@ torch::Tensor Trainer::guard_gradients() {
 }
 
 FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
-                      const FitCallback& progress) {
+                      const FitCallback& progress, const FitCursor* resume, const FitSnapshots& snapshots) {
   TORCH_CHECK(data.dim() >= 1 && data.size(0) >= 1, "Trainer::fit needs data [N >= 1, ...], got ", data.sizes());
   TORCH_CHECK(!labels.defined() || (labels.dim() == 1 && labels.size(0) == data.size(0)),
               "Trainer::fit: labels must be [", data.size(0), "], got ", labels.sizes());
@@ -144,9 +145,31 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   auto zero = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
   auto loss_first = zero.clone(), loss_last = zero.clone(), loss_report = zero.clone();
   auto nonfinite = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+  std::int64_t first_step = 0;
+  if (resume) {
+    if (resume->images_total != images || resume->batch_size != batch)
+      throw std::runtime_error(fmt::format("training snapshot of a fit of {} images in batches of {} cannot continue a fit of "
+                                           "{} images in batches of {}", resume->images_total, resume->batch_size, images, batch));
+    sampler.restore(resume->order, resume->order_position);
+    gen.set_state(resume->generator_state);
+    loss_first.fill_(resume->loss_first);
+    loss_last.fill_(resume->loss_last);
+    nonfinite.fill_(resume->nonfinite_steps);
+    first_step = resume->step;
+  }
+  const auto cursor_at = [&](std::int64_t done) {
+    return FitCursor{images, batch, done, sampler.permutation(), sampler.position(), gen.get_state(),
+                     loss_first.item<double>(), loss_last.item<double>(), nonfinite.item<std::int64_t>()};
+  };
+  const auto snapshot_steps = snapshots.every_images > 0 ? std::max<std::int64_t>(1, snapshots.every_images / batch) : 0;
   std::int64_t since_report = 0;
   const auto passes = options_.accumulate, pass_batch = batch / passes;
-  for (std::int64_t k = 0; k < steps; ++k) {
+  for (std::int64_t k = first_step; k < steps; ++k) {
+    if (stop_requested()) {
+      if (snapshots.save) snapshots.save(cursor_at(k));
+      throw_if_stop_requested(fmt::format("training (step {} of {}{})", k, steps,
+                                          snapshots.save ? "; a snapshot was saved" : "").c_str());
+    }
     const auto idx = sampler.next(batch).to(device);
     optimizer_->zero_grad();
     auto loss = torch::zeros({}, torch::TensorOptions().device(device));
@@ -173,6 +196,8 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
       loss_report.zero_();
       since_report = 0;
     }
+    if (snapshots.save && snapshot_steps > 0 && (k + 1) % snapshot_steps == 0 && k + 1 < steps)
+      snapshots.save(cursor_at(k + 1));
   }
   FitStats stats;
   stats.steps = steps;
@@ -181,9 +206,9 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   stats.loss_first = steps > 0 ? loss_first.item<double>() / w : 0.0;
   stats.loss_last = steps > 0 ? loss_last.item<double>() / w : 0.0;
   stats.nonfinite_steps = nonfinite.item<std::int64_t>();
-  nonfinite_steps_ += stats.nonfinite_steps;
+  nonfinite_steps_ += stats.nonfinite_steps;  // a snapshot's counters predate this fit's end
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  stats.images_per_s = stats.seconds > 0 ? static_cast<double>(stats.images) / stats.seconds : 0.0;
+  stats.images_per_s = stats.seconds > 0 ? static_cast<double>((steps - first_step) * batch) / stats.seconds : 0.0;
   return stats;
 }
 

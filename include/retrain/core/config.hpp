@@ -92,6 +92,7 @@ struct TrainConfig {
   std::int64_t accumulate = 1;               // gradient accumulation rounds per optimizer step
   std::string precision = "fp32";            // fp32 | bf16 (autocast, CUDA only)
   bool channels_last = false;                // CUDA: channels-last memory format
+  double snapshot_kimg = 1000.0;             // resumable snapshot of a generation's training every this many kimg
 };
 
 struct Gen0Config {

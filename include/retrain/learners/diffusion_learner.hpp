@@ -26,7 +26,9 @@ class DiffusionLearner final : public Learner {
   DiffusionLearner(const Config& config, std::vector<std::int64_t> sample_shape, std::int64_t num_classes,
                    std::unique_ptr<SampleEvaluator> evaluator, torch::Device device);
 
-  void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen) override;
+  // Snapshots (train.snapshot_kimg, and on a stop signal) go to `snapshot_dir`; see TrainingSnapshots.
+  void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
+           const std::filesystem::path& snapshot_dir) override;
   SampleSet sample(std::int64_t n, SampleNoise noise) override;
   torch::Tensor to_storage(const torch::Tensor& x) const override;
   // Samples eval.num_samples (0: data.n) with one seed each and hands them to the evaluator, adding

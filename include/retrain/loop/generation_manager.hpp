@@ -33,10 +33,12 @@ class GenerationManager {
   // Trims metrics.jsonl and the learner's report to the committed generations and re-appends the rows
   // of committed generations that a crash kept from being written (they are appended after the commit).
   void reconcile_tables(std::int64_t latest);
-  // Deletes sample shards that belong to no generation still to run (only latest + 1's are reusable).
-  void remove_stale_shards(std::int64_t latest) const;
+  // Deletes sample shards and training snapshots that belong to no generation still to run (only
+  // latest + 1's are reusable).
+  void remove_stale_work(std::int64_t latest) const;
   void restore(std::int64_t latest);
-  std::filesystem::path shard_dir(std::int64_t generation) const;
+  std::filesystem::path shard_dir(std::int64_t generation) const;     // gen_NNNN.samples/
+  std::filesystem::path training_dir(std::int64_t generation) const;  // gen_NNNN.training/ (snapshots)
   // Samples, corrects and stores generation g's m synthetic samples, shard by shard.
   SampleSet synthesize(std::int64_t generation, std::int64_t m);
   SampleSet training_set(std::int64_t generation);

@@ -20,7 +20,10 @@ class Learner {
 
   // Trains on `data` (x [replicas, N, ...] in storage form, see to_storage). Generation 0 starts from
   // scratch (or a checkpoint); later generations resume from the current state (Algorithm 1's A_ft).
-  virtual void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen) = 0;
+  // A long fit keeps resumable snapshots in `snapshot_dir` and, called again after a crash with the
+  // same arguments, continues from the newest one there (learners that fit in one go ignore it).
+  virtual void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
+                   const std::filesystem::path& snapshot_dir) = 0;
   // `n` samples per replica, x [replicas, n, ...] on the CPU, with the class each was drawn for when
   // the model is conditional. Per-sample noise makes sample i depend on its seed only.
   virtual SampleSet sample(std::int64_t n, SampleNoise noise) = 0;

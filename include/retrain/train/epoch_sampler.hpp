@@ -12,6 +12,12 @@ class EpochSampler {
   // The next `batch` indices (int64, CPU).
   torch::Tensor next(std::int64_t batch);
 
+  // The current epoch's permutation (undefined before the first draw) and how much of it is used;
+  // restore() puts both back (with the generator's state, the stream continues exactly).
+  const torch::Tensor& permutation() const { return perm_; }
+  std::int64_t position() const { return pos_; }
+  void restore(const torch::Tensor& permutation, std::int64_t position);
+
  private:
   std::int64_t n_, pos_;
   at::Generator& gen_;

@@ -13,6 +13,7 @@
 #include "retrain/diffusion/method.hpp"
 #include "retrain/models/denoiser.hpp"
 #include "retrain/train/ema.hpp"
+#include "retrain/train/fit_cursor.hpp"
 #include "retrain/train/fused_adam.hpp"
 
 namespace retrain {
@@ -51,10 +52,15 @@ class Trainer {
 
   // Trains on ceil(images / batch_size) minibatches of `data` [N, ...] (labels [N] or undefined), both
   // on the network's device; uint8 data are images, fed as x / 127.5 - 1. Batches come from shuffled
-  // epochs drawn from `gen`, as does the method's noise. With the same generator state, fit(a + b) equals fit(a); fit(b) when a is a whole number of
-  // epochs and batches, also across save()/load().
+  // epochs drawn from `gen` (a CPU generator), as does the method's noise. With the same generator
+  // state, fit(a + b) equals fit(a); fit(b) when a is a whole number of epochs and batches, also
+  // across save()/load().
+  // Snapshots: `snapshots.save` receives a FitCursor every `snapshots.every_images` images and when a
+  // stop signal arrives (fit then throws Interrupted). Passing that cursor as `resume` to a Trainer
+  // restored with load() from the same moment continues the fit exactly: the parameters, EMA,
+  // optimizer and returned loss statistics equal those of an uninterrupted fit.
   FitStats fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
-               const FitCallback& progress = {});
+               const FitCallback& progress = {}, const FitCursor* resume = nullptr, const FitSnapshots& snapshots = {});
 
   // Writes model.safetensors, ema.safetensors, optimizer.safetensors (Adam moments and steps by
   // parameter name) and trainer.json into `dir` (created),

@@ -1,0 +1,52 @@
+// FitCursor files: tensors as safetensors, counters as JSON.
+#include "retrain/train/fit_cursor.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "retrain/core/atomic_file.hpp"
+#include "retrain/core/safetensors.hpp"
+
+namespace retrain {
+namespace {
+
+constexpr const char* kTensors = "fit_cursor.safetensors";
+constexpr const char* kCounters = "fit_cursor.json";
+
+}  // namespace
+
+void FitCursor::save(const std::filesystem::path& dir) const {
+  std::filesystem::create_directories(dir);
+  const auto empty = torch::zeros({0}, torch::kLong);
+  save_safetensors(dir / kTensors, {{"order", order.defined() ? order.contiguous() : empty},
+                                    {"generator_state", generator_state.contiguous()}});
+  const nlohmann::json counters = {{"images_total", images_total},     {"batch_size", batch_size},
+                                   {"step", step},                     {"order_position", order_position},
+                                   {"loss_first", loss_first},         {"loss_last", loss_last},
+                                   {"nonfinite_steps", nonfinite_steps}};
+  write_file_atomic(dir / kCounters, counters.dump(2) + "\n");
+}
+
+FitCursor FitCursor::load(const std::filesystem::path& dir) {
+  FitCursor c;
+  const auto tensors = load_safetensors(dir / kTensors);
+  c.order = require_tensor(tensors, "order", dir / kTensors);
+  if (c.order.numel() == 0) c.order = torch::Tensor();
+  c.generator_state = require_tensor(tensors, "generator_state", dir / kTensors);
+  const auto file = dir / kCounters;
+  try {
+    const auto j = nlohmann::json::parse(read_file(file));
+    c.images_total = j.at("images_total").get<std::int64_t>();
+    c.batch_size = j.at("batch_size").get<std::int64_t>();
+    c.step = j.at("step").get<std::int64_t>();
+    c.order_position = j.at("order_position").get<std::int64_t>();
+    c.loss_first = j.at("loss_first").get<double>();
+    c.loss_last = j.at("loss_last").get<double>();
+    c.nonfinite_steps = j.at("nonfinite_steps").get<std::int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("'{}': {}", file.string(), e.what()));
+  }
+  return c;
+}
+
+}  // namespace retrain
