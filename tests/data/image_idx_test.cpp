@@ -10,21 +10,8 @@
 namespace retrain {
 namespace {
 
-// An IDX images file holding uint8 [N, H, W].
-std::string idx_images(const torch::Tensor& nhw) {
-  const auto flat = nhw.contiguous();
-  std::string out = test::big_endian(0x00000803);
-  for (const auto d : nhw.sizes()) out += test::big_endian(static_cast<std::uint32_t>(d));
-  out.append(reinterpret_cast<const char*>(flat.data_ptr<std::uint8_t>()), flat.numel());
-  return out;
-}
-
-std::string idx_labels(const std::vector<std::uint8_t>& labels) {
-  std::string out = test::big_endian(0x00000801);
-  out += test::big_endian(static_cast<std::uint32_t>(labels.size()));
-  out.append(labels.begin(), labels.end());
-  return out;
-}
+using test::idx_images;
+using test::idx_labels;
 
 torch::Tensor three_images() {
   return torch::stack({test::pattern(1, 3, 4, 0)[0], test::pattern(1, 3, 4, 50)[0], test::pattern(1, 3, 4, 99)[0]});

@@ -78,4 +78,21 @@ inline std::string big_endian(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
 
+// An IDX images file holding uint8 [N, H, W].
+inline std::string idx_images(const torch::Tensor& nhw) {
+  const auto flat = nhw.contiguous();
+  std::string out = big_endian(0x00000803);
+  for (const auto d : nhw.sizes()) out += big_endian(static_cast<std::uint32_t>(d));
+  out.append(reinterpret_cast<const char*>(flat.data_ptr<std::uint8_t>()), flat.numel());
+  return out;
+}
+
+// An IDX labels file.
+inline std::string idx_labels(const std::vector<std::uint8_t>& labels) {
+  std::string out = big_endian(0x00000801);
+  out += big_endian(static_cast<std::uint32_t>(labels.size()));
+  out.append(labels.begin(), labels.end());
+  return out;
+}
+
 }  // namespace retrain::test
