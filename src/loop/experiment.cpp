@@ -12,14 +12,10 @@
 
 namespace retrain {
 
-namespace {
-
 std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device) {
   if (config.eval.extractor.empty()) return nullptr;
   return make_feature_extractor(config.eval.extractor, device, config.method.sample_batch);
 }
-
-}  // namespace
 
 nlohmann::json check_experiment(const Config& config) {
   auto real = make_real_data(config.data);

@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "retrain/features/feature_extractor.hpp"
 #include "retrain/loop/run_dir.hpp"
 
 namespace retrain {
@@ -11,6 +12,9 @@ namespace retrain {
 // pieces can check (a toy set's name, a method's sampler) fail before a run directory is created.
 // Returns the learner's model summary (see Learner::model_summary).
 nlohmann::json check_experiment(const Config& config);
+
+// The feature extractor named by eval.extractor, on `device`; null when the key is empty.
+std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device);
 
 // Runs or continues the experiment of `run`; returns the last evaluated generation's metrics.
 nlohmann::json run_experiment(RunDir& run);
