@@ -143,10 +143,9 @@ int eval_run(const fs::path& dir, const EvalOptions& o) {
   if (o.name.empty() || o.name.find('/') != std::string::npos || o.name == "." || o.name == "..")
     throw UsageError(fmt::format("--name '{}': expected a plain directory name", o.name));
   const auto out = run.file(kEvalDir) / o.name;
+  Evaluation e(config, run.file("cache"));  // first, so a bad eval.extractor leaves no directory behind
   prepare_out_dir(out, o.overwrite);
   write_config_yaml(out / "config.yaml", config, overrides);
-
-  Evaluation e(config, run.file("cache"));
   spdlog::info("evaluating {} generation(s) of {} on {} into {}", generations.size(), dir.string(), e.device.str(),
                out.string());
   std::vector<nlohmann::json> rows;
@@ -183,15 +182,14 @@ int eval_checkpoint(const fs::path& checkpoint, const EvalOptions& o) {
                                  "--generations N` uses the run's own)", checkpoint.string()));
   const auto overrides = eval_overrides(o, false);
   const Config config = load_config_file(*o.config, overrides);
-  const fs::path out = o.out_dir ? fs::path(*o.out_dir) : default_checkpoint_out(checkpoint);
-  prepare_out_dir(out, o.overwrite);
-
   Evaluation e(config, {});
   auto* diffusion = dynamic_cast<DiffusionLearner*>(e.learner.get());
   if (!diffusion)
     throw UsageError(fmt::format("eval: '{}' holds a network, which needs learner.type: diffusion (config has '{}')",
                                  checkpoint.string(), config.learner.type));
   diffusion->load_checkpoint(checkpoint);
+  const fs::path out = o.out_dir ? fs::path(*o.out_dir) : default_checkpoint_out(checkpoint);
+  prepare_out_dir(out, o.overwrite);
   spdlog::info("evaluating checkpoint {} on {} into {}", checkpoint.string(), e.device.str(), out.string());
   auto gen = make_generator(config.seed, 0, Stream::Eval);
   const nlohmann::json metrics = diffusion->evaluate(gen, out);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "data/image_test_files.hpp"
 #include "test_support.hpp"
 
 namespace retrain {
@@ -161,6 +162,30 @@ TEST_F(EvalCommand, ACheckpointNeedsAConfig) {
   const auto r = run_retrain({"eval", (run() / "gen_0000").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.output, "--config")) << r.output;
+}
+
+// An image run small enough for seconds: sixteen 8x8 RGB images, a two-level ddpmpp of 8 channels.
+TEST(EvalCommandImages, AnImageRunIsReEvaluatedToTheSameGrid) {
+  test::ScratchDir dir;
+  for (int i = 0; i < 16; ++i)
+    test::write_text(dir / fmt::format("images/img{:05d}.png", i), test::png_bytes(test::pattern(3, 8, 8, 9 * i)));
+  test::write_text(dir / "img.yaml",
+                   fmt::format("seed: 5\ndevice: cpu\ndata: {{source: image, format: folder, path: '{}', n: 16}}\n"
+                               "learner: {{type: diffusion}}\nmodel: {{arch: ddpmpp, channels: 8, channel_mult: [1, 2], "
+                               "num_blocks: 1, attn_resolutions: [], dropout: 0}}\nmethod: {{type: edm, steps: 4}}\n"
+                               "train: {{batch: 8}}\ngen0: {{kimg: 0.016}}\n"
+                               "loop: {{generations: 1, lambda: 0.5, kimg_per_generation: 0.008}}\n"
+                               "eval: {{num_samples: 8, grid: 8}}\n",
+                               (dir / "images").string()));
+  const auto r = run_retrain({"run", "--config", (dir / "img.yaml").string(), "--out", (dir / "runs").string(), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto run = dir / "runs/img";
+  const auto again = run_retrain({"eval", run.string(), "--generations", "1", "-q"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(test::read_text(run / "eval/eval/gen_0001/grid.png"), test::read_text(run / "gen_0001/grid.png"));
+  const auto rows = read_jsonl(run / "eval/eval/metrics.jsonl");
+  ASSERT_EQ(rows.size(), 1u);
+  expect_same_metrics(nlohmann::json::parse(test::read_text(run / "gen_0001/metrics.json")), rows[0]);
 }
 
 TEST(EvalCommandTarget, APathThatIsNeitherFailsNamingIt) {
