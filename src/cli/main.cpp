@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
       ->required();
   eval->add_option("--generations", eval_opts.generations, "Run: only these generations, e.g. 3 or 0,2-4 (default: "
                                                            "every committed one)");
-  eval->add_option("--set", eval_opts.sets, "Override a config key (run: only eval.* keys), e.g. "
+  eval->add_option("--set", eval_opts.sets, "Override a config key (run: only eval.* and device), e.g. "
                                             "--set eval.num_samples=50000 (repeatable)");
   eval->add_option("--name", eval_opts.name, "Run: results go to RUN_DIR/eval/NAME (default: eval)");
   eval->add_option("--config,-c", eval_opts.config, "Checkpoint: the config with its data, model and eval settings")

@@ -25,9 +25,9 @@ constexpr const char* kToyRun =
     "train: {lr: 0.002, batch: 100, ema_halflife_kimg: 1}\ngen0: {kimg: 1}\n"
     "loop: {generations: 2, lambda: 1, kimg_per_generation: 0.5}\neval: {num_samples: 200}\n";
 
-// Keys of a run's metrics.json that describe training, not the evaluated model.
+// Keys of a run's metrics.json that describe training, not the evaluated model (and "generation", checked apart).
 bool training_key(const std::string& key) {
-  return key == "n_train" || key == "n_synthetic_new" || key == "wall_s" || key == "loss";
+  return key == "generation" || key == "n_train" || key == "n_synthetic_new" || key == "wall_s" || key == "loss";
 }
 
 std::vector<nlohmann::json> read_jsonl(const fs::path& file) {
@@ -141,7 +141,7 @@ TEST_F(EvalCommand, ACheckpointIsEvaluatedWithAConfigIntoItsEvalDirectory) {
   // A copy of generation 0 without its manifest: a checkpoint outside any run.
   const auto checkpoint = scratch() / "checkpoint";
   fs::create_directories(checkpoint);
-  for (const char* f : {"model.safetensors", "ema.safetensors", "network.json"})
+  for (const char* f : {"model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json", "network.json"})
     fs::copy_file(run() / "gen_0000" / f, checkpoint / f);
   const auto r = run_retrain({"eval", checkpoint.string(), "--config", (run() / "config.yaml").string(), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -164,18 +164,18 @@ TEST_F(EvalCommand, ACheckpointNeedsAConfig) {
   EXPECT_TRUE(contains(r.output, "--config")) << r.output;
 }
 
-// An image run small enough for seconds: sixteen 8x8 RGB images, a two-level ddpmpp of 8 channels.
+// An image run small enough for seconds: 8x8 RGB images, a two-level ddpmpp of 8 channels, 2 samples.
 TEST(EvalCommandImages, AnImageRunIsReEvaluatedToTheSameGrid) {
   test::ScratchDir dir;
   for (int i = 0; i < 16; ++i)
     test::write_text(dir / fmt::format("images/img{:05d}.png", i), test::png_bytes(test::pattern(3, 8, 8, 9 * i)));
   test::write_text(dir / "img.yaml",
-                   fmt::format("seed: 5\ndevice: cpu\ndata: {{source: image, format: folder, path: '{}', n: 16}}\n"
+                   fmt::format("seed: 5\ndevice: cpu\ndata: {{source: image, format: folder, path: '{}', n: 8}}\n"
                                "learner: {{type: diffusion}}\nmodel: {{arch: ddpmpp, channels: 8, channel_mult: [1, 2], "
-                               "num_blocks: 1, attn_resolutions: [], dropout: 0}}\nmethod: {{type: edm, steps: 4}}\n"
+                               "num_blocks: 1, attn_resolutions: [], dropout: 0}}\nmethod: {{type: edm, steps: 2}}\n"
                                "train: {{batch: 8}}\ngen0: {{kimg: 0.016}}\n"
-                               "loop: {{generations: 1, lambda: 0.5, kimg_per_generation: 0.008}}\n"
-                               "eval: {{num_samples: 8, grid: 8}}\n",
+                               "loop: {{generations: 1, lambda: 0.25, kimg_per_generation: 0.008}}\n"
+                               "eval: {{num_samples: 2, grid: 2}}\n",
                                (dir / "images").string()));
   const auto r = run_retrain({"run", "--config", (dir / "img.yaml").string(), "--out", (dir / "runs").string(), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
