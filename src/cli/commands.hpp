@@ -37,6 +37,20 @@ struct MetricsOptions {
   std::optional<std::string> out;        // also write the metrics as JSON here
 };
 
+// `retrain eval TARGET`: TARGET is a run directory (its committed generations, evaluated again into
+// TARGET/eval/NAME) or a checkpoint directory (evaluated with --config's settings into --out-dir).
+struct EvalOptions {
+  std::string target;
+  std::string generations;                // run: e.g. "0,2-4"; empty = every committed generation
+  std::vector<std::string> sets;          // --set key=value (run: eval.* and device only)
+  std::optional<std::string> config;      // checkpoint: the data, model and eval settings
+  std::optional<std::string> device;      // cpu | cuda | auto (config key device)
+  std::optional<std::string> out_dir;     // checkpoint: where metrics.json goes (default: see eval_command.cpp)
+  std::string name = "eval";              // run: the results go to RUN_DIR/eval/<name>
+  bool overwrite = false;                 // replace an existing results directory
+  bool quiet = false;
+};
+
 int run_command(const CommonOptions& options);
 // `retrain train`: generation 0 only (loop.generations = 0), resumable like any run.
 int train_command(const CommonOptions& options);
@@ -47,6 +61,7 @@ int info_command(const CommonOptions& options, bool keys);
 int demo_command(const CommonOptions& options);
 int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid);
 int metrics_command(const MetricsOptions& options);
+int eval_command(const EvalOptions& options);
 
 // The run directory being worked on, for the "resume with ..." hint after an interruption.
 std::string& active_run_dir();

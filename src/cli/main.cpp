@@ -84,6 +84,23 @@ int main(int argc, char** argv) {
   metrics->add_option("--device", metrics_opts.device, "Where the extractor runs: cpu | cuda | auto (default auto)");
   metrics->add_option("--k", metrics_opts.k, "Nearest neighbour that sets each ball's radius (default 3)");
   metrics->add_option("--out", metrics_opts.out, "Also write the metrics as JSON to this file");
+  auto* eval = app.add_subcommand("eval", "Evaluate a run's committed generations again (e.g. more samples, another "
+                                          "extractor) into RUN_DIR/eval/NAME, or a checkpoint with --config");
+  retrain::cli::EvalOptions eval_opts;
+  eval->add_option("TARGET", eval_opts.target, "A run directory, or a checkpoint directory (model.safetensors)")
+      ->required();
+  eval->add_option("--generations", eval_opts.generations, "Run: only these generations, e.g. 3 or 0,2-4 (default: "
+                                                           "every committed one)");
+  eval->add_option("--set", eval_opts.sets, "Override a config key (run: only eval.* and device), e.g. "
+                                            "--set eval.num_samples=50000 (repeatable)");
+  eval->add_option("--name", eval_opts.name, "Run: results go to RUN_DIR/eval/NAME (default: eval)");
+  eval->add_option("--config,-c", eval_opts.config, "Checkpoint: the config with its data, model and eval settings")
+      ->check(CLI::ExistingFile);
+  eval->add_option("--out-dir", eval_opts.out_dir, "Checkpoint: where metrics.json goes (default: CHECKPOINT/eval, "
+                                                   "or ./eval-NAME for a committed generation of a run)");
+  eval->add_option("--device", eval_opts.device, "cpu, cuda or auto (config key: device)");
+  eval->add_flag("--overwrite", eval_opts.overwrite, "Replace existing results");
+  eval->add_flag("--quiet,-q", eval_opts.quiet, "Only warnings and errors on the console (the table still prints)");
   app.require_subcommand(0, 1);
 
   try {
@@ -95,7 +112,7 @@ int main(int argc, char** argv) {
 
   retrain::keep_freed_memory_in_heap();
   const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet || train_opts.quiet ||
-                     sample_opts.quiet;
+                     sample_opts.quiet || eval_opts.quiet;
   retrain::init_logging(quiet);
   retrain::install_stop_handlers();
   try {
@@ -107,6 +124,7 @@ int main(int argc, char** argv) {
     if (*info) return retrain::cli::info_command(info_opts, keys);
     if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid);
     if (*metrics) return retrain::cli::metrics_command(metrics_opts);
+    if (*eval) return retrain::cli::eval_command(eval_opts);
     if (!top.config.empty()) return retrain::cli::run_command(top);
     return retrain::cli::demo_command(top);
   } catch (const retrain::UsageError& e) {

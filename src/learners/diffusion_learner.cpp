@@ -152,8 +152,8 @@ void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::G
       x, labels, budget, gen,
       [&](const FitProgress& p) { progress.update(p.images_done, fmt::format("loss {:.4g}", p.loss)); },
       resume ? &*resume : nullptr, every);
-  progress.finish(fmt::format("loss {:.4g} -> {:.4g}, {:.1f} img/s", last_fit_.loss_first, last_fit_.loss_last,
-                              last_fit_.images_per_s));
+  progress.finish(fmt::format("loss {:.4g} -> {:.4g}, {:.1f} img/s", last_fit_->loss_first, last_fit_->loss_last,
+                              last_fit_->images_per_s));
 }
 
 SampleSet DiffusionLearner::sample(std::int64_t n, SampleNoise noise) {
@@ -201,7 +201,7 @@ nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesys
   progress.finish();
   SampleSet generated{torch::cat(xs), ys.empty() ? torch::Tensor() : torch::cat(ys)};
   nlohmann::json m = evaluator_->evaluate(generated, gen, out_dir);
-  m["loss"] = last_fit_.loss_last;
+  if (last_fit_) m["loss"] = last_fit_->loss_last;
   m["images_seen"] = trainer_.images_seen();
   m["nonfinite_steps"] = trainer_.nonfinite_steps();
   return m;

@@ -15,12 +15,12 @@
 
 namespace retrain {
 
-namespace {
-
 std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device) {
   if (config.eval.extractor.empty()) return nullptr;
   return make_feature_extractor(config.eval.extractor, device, config.method.sample_batch);
 }
+
+namespace {
 
 // An image data set's sample shape and class count as far as the config alone tells them.
 std::pair<std::vector<std::int64_t>, std::int64_t> image_shape_from_config(const DataConfig& d) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <regex>
 
 #include "retrain/core/atomic_file.hpp"
@@ -41,6 +42,18 @@ void write_config(const fs::path& dir, const Config& config) {
                         {"torch_version", build_info().torch_version},
                         {"updated", now_iso()}};
   write_file_atomic(dir / kRunFile, run.dump(2) + "\n");
+}
+
+// gen_NNNN directories by generation number (staging *.tmp and set-aside *.invalid-K excluded).
+std::map<std::int64_t, fs::path> generation_dirs(const fs::path& run) {
+  static const std::regex gen_re(R"(gen_(\d{4,}))");
+  std::map<std::int64_t, fs::path> found;
+  for (const auto& entry : fs::directory_iterator(run)) {
+    const std::string name = entry.path().filename().string();
+    std::smatch m;
+    if (entry.is_directory() && std::regex_match(name, m, gen_re)) found[std::stoll(m[1])] = entry.path();
+  }
+  return found;
 }
 
 }  // namespace
@@ -101,19 +114,14 @@ void RunDir::commit_generation(std::int64_t generation) {
 }
 
 std::optional<std::int64_t> RunDir::recover() {
-  static const std::regex gen_re(R"(gen_(\d{4,}))");
-  std::map<std::int64_t, fs::path> found;
   for (const auto& entry : fs::directory_iterator(path_)) {
     const std::string name = entry.path().filename().string();
-    if (!entry.is_directory()) continue;
-    if (name.starts_with("gen_") && name.ends_with(".tmp")) {
+    if (entry.is_directory() && name.starts_with("gen_") && name.ends_with(".tmp")) {
       spdlog::info("removing unfinished staging directory {}", name);
       fs::remove_all(entry.path());
-      continue;
     }
-    std::smatch m;
-    if (std::regex_match(name, m, gen_re)) found[std::stoll(m[1])] = entry.path();
   }
+  const auto found = generation_dirs(path_);
   std::optional<std::int64_t> latest;
   bool broken = false;
   for (const auto& [g, dir] : found) {
@@ -134,6 +142,15 @@ std::optional<std::int64_t> RunDir::recover() {
     fs::rename(dir, aside);
   }
   return latest;
+}
+
+std::vector<std::int64_t> RunDir::committed_generations() const {
+  std::vector<std::int64_t> committed;
+  for (const auto& [g, dir] : generation_dirs(path_)) {
+    if (g != static_cast<std::int64_t>(committed.size()) || verify_manifest(dir)) break;
+    committed.push_back(g);
+  }
+  return committed;
 }
 
 }  // namespace retrain

@@ -58,8 +58,15 @@ TEST(RunDir, CommittedGenerationsHaveManifestsAndRecoveryStopsAtTheFirstBadOne) 
     run.commit_generation(g);
     EXPECT_EQ(verify_manifest(run.generation_dir(g)), std::nullopt);
   }
+  EXPECT_EQ(run.committed_generations(), (std::vector<std::int64_t>{0, 1, 2, 3}));
   test::write_text(run.generation_dir(2) / "state.json", "{\"x\":1}");  // corrupt generation 2
+  fs::create_directories(scratch / "r/gen_0004.tmp");
+  // The read-only view stops at the first bad generation and moves nothing.
+  EXPECT_EQ(run.committed_generations(), (std::vector<std::int64_t>{0, 1}));
+  EXPECT_TRUE(fs::exists(run.generation_dir(3)));
+  EXPECT_TRUE(fs::exists(scratch / "r/gen_0004.tmp"));
   EXPECT_EQ(run.recover(), 1);
+  EXPECT_FALSE(fs::exists(scratch / "r/gen_0004.tmp"));
   EXPECT_TRUE(fs::exists(scratch / "r/gen_0002.invalid-1"));
   EXPECT_TRUE(fs::exists(scratch / "r/gen_0003.invalid-1"));
   EXPECT_FALSE(fs::exists(run.generation_dir(2)));

@@ -5,6 +5,7 @@
 // network (loop.sample_from) in batches of method.sample_batch.
 #pragma once
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "retrain/core/config.hpp"
@@ -32,12 +33,15 @@ class DiffusionLearner final : public Learner {
   SampleSet sample(std::int64_t n, SampleNoise noise) override;
   torch::Tensor to_storage(const torch::Tensor& x) const override;
   // Samples eval.num_samples (0: data.n) with one seed each and hands them to the evaluator, adding
-  // the training loss, images seen and non-finite steps.
+  // images seen, non-finite steps and (after a fit() in this process) the training loss.
   nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
   // The Trainer's files plus network.json (arch, sample_shape, num_classes), so `retrain sample` can
   // rebuild the network from the checkpoint alone.
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir) override { trainer_.load(dir); }
+  // Weights and EMA of any checkpoint directory (a run's generation or a converted EDM network; the
+  // optimizer state and trainer.json are used when present), e.g. to evaluate it.
+  void load_checkpoint(const std::filesystem::path& dir) { trainer_.load_checkpoint(dir); }
   nlohmann::json model_summary() const override;
 
   const Trainer& trainer() const { return trainer_; }
@@ -54,7 +58,7 @@ class DiffusionLearner final : public Learner {
   torch::Device device_;
   std::shared_ptr<Method> method_;
   Trainer trainer_;
-  FitStats last_fit_;
+  std::optional<FitStats> last_fit_;  // set by fit(); a loaded model has no training loss to report
 };
 
 // Images in [-1, 1] -> uint8 exactly as EDM writes its samples: floor(x * 127.5 + 128) clamped to [0, 255].

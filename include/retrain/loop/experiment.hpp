@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "retrain/features/feature_extractor.hpp"
 #include "retrain/loop/run_dir.hpp"
 
 namespace retrain {
@@ -16,6 +17,9 @@ nlohmann::json check_experiment(const Config& config);
 // an image network's shape comes from data.format (IDX: 1 channel, others RGB) and data.resolution.
 // For `retrain info` on a machine that does not have the data yet.
 nlohmann::json configured_network_size(const Config& config);
+
+// The feature extractor named by eval.extractor, on `device`; null when the key is empty.
+std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device);
 
 // Runs or continues the experiment of `run`; returns the last evaluated generation's metrics.
 nlohmann::json run_experiment(RunDir& run);

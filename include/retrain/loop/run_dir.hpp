@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "retrain/core/config.hpp"
 
@@ -30,6 +31,9 @@ class RunDir {
   // staging directories (*.tmp); renames invalid or later generation directories to
   // gen_NNNN.invalid-K (kept, never deleted) with a warning. nullopt when nothing is complete.
   std::optional<std::int64_t> recover();
+  // Read-only counterpart of recover(): the generations 0, 1, ... whose directories pass their manifest
+  // check, up to the first missing or invalid one (empty when gen_0000 is not committed). Changes nothing.
+  std::vector<std::int64_t> committed_generations() const;
 
   // Starts gen_NNNN.tmp (emptied if left over) and returns it; commit() writes its manifest and renames it.
   std::filesystem::path begin_generation(std::int64_t generation);
