@@ -1,6 +1,6 @@
-// Trainer on images with tiny U-Nets: it overfits a handful of images, gradient accumulation and uint8
-// input change nothing but the memory layout of the work, bf16 autocast runs on the CPU and keeps the
-// weights float32, channels-last gives the same training as the default layout.
+// Trainer on images with tiny U-Nets: it overfits a handful of images; gradient accumulation, uint8
+// input and channels-last change how the work is done, not its result; bf16 autocast runs on the CPU
+// and keeps the weights float32.
 #include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
 
