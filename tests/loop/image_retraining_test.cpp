@@ -1,6 +1,6 @@
 // The generation loop on images (a tiny IDX data set, a tiny SongUNet): each generation draws
 // floor(lambda * n) synthetic images, stores them in shards and trains on exactly the real images plus
-// those; the Adam state carries across generations (loop.optimizer: resume), also through a restart,
+// those (only those with real: none; plus every earlier generation's with accumulate); the Adam state carries across generations (loop.optimizer: resume), also through a restart,
 // or starts afresh (reset).
 #include <gtest/gtest.h>
 #include <fmt/format.h>
@@ -121,6 +121,31 @@ TEST(ImageRetraining, SyntheticCountIsFloorOfLambdaTimesNAndTheMixHoldsExactlyRe
     EXPECT_FALSE(torch::equal(read_shards(run.generation_dir(1) / "synthetic").x,
                               read_shards(run.generation_dir(2) / "synthetic").x)) << name;
   }
+}
+
+TEST(ImageRetraining, FullySyntheticAndAccumulatingMixes) {
+  test::ScratchDir scratch;
+  const std::int64_t n = 6;
+  const auto idx = scratch / "images-idx3-ubyte";
+  const auto real = write_idx_images(idx, n);
+  const std::string loop = "generations: 2, lambda: 0.5, kimg_per_generation: 0.004, real: ";
+  // real: none: each generation trains on its own 3 synthetic images only.
+  RunDir none = create_run(scratch, "none", tiny_config(idx, n, loop + "none, synthetic: replace"));
+  const auto none_sets = run_recorded(none);
+  for (std::int64_t g = 1; g <= 2; ++g) {
+    const auto synthetic = read_shards(none.generation_dir(g) / "synthetic").x;
+    EXPECT_EQ(synthetic.size(1), 3) << g;
+    EXPECT_TRUE(torch::equal(none_sets.at(g), synthetic)) << g;
+    EXPECT_EQ(read_json(none.generation_dir(g) / "state.json")["n_train"], 3) << g;
+  }
+  // synthetic: accumulate: generation 2 trains on the real images, then generation 1's and 2's samples.
+  RunDir acc = create_run(scratch, "accumulate", tiny_config(idx, n, loop + "fixed, synthetic: accumulate"));
+  const auto acc_sets = run_recorded(acc);
+  const auto s1 = read_shards(acc.generation_dir(1) / "synthetic").x, s2 = read_shards(acc.generation_dir(2) / "synthetic").x;
+  EXPECT_TRUE(torch::equal(acc_sets.at(1), torch::cat({real.unsqueeze(0), s1}, 1)));
+  EXPECT_TRUE(torch::equal(acc_sets.at(2), torch::cat({real.unsqueeze(0), s1, s2}, 1)));
+  EXPECT_EQ(read_json(acc.generation_dir(2) / "state.json")["n_train"], n + 3 + 3);
+  EXPECT_EQ(read_json(acc.generation_dir(2) / "state.json")["n_synthetic_new"], 3);
 }
 
 // The Adam step count of every parameter in `dir`'s optimizer.safetensors (all equal), and the state.
