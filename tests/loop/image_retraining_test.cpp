@@ -1,7 +1,7 @@
 // The generation loop on images (a tiny IDX data set, a tiny SongUNet): each generation draws
 // floor(lambda * n) synthetic images, stores them in shards and trains on exactly the real images plus
-// those (only those with real: none; plus every earlier generation's with accumulate); the Adam state carries across generations (loop.optimizer: resume), also through a restart,
-// or starts afresh (reset).
+// those (only those with real: none; plus every earlier generation's with accumulate); the Adam state
+// carries across generations (loop.optimizer: resume), also through a restart, or starts afresh (reset).
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 
