@@ -23,10 +23,7 @@ void write_idx_images(const fs::path& file) {
   std::vector<torch::Tensor> images;
   for (std::int64_t i = 0; i < 16; ++i) images.push_back(test::pattern(1, 8, 8, 17 * i)[0]);
   const auto nhw = torch::stack(images).contiguous();
-  std::string bytes = test::big_endian(0x00000803);
-  for (const auto d : nhw.sizes()) bytes += test::big_endian(static_cast<std::uint32_t>(d));
-  bytes.append(reinterpret_cast<const char*>(nhw.data_ptr<std::uint8_t>()), static_cast<std::size_t>(nhw.numel()));
-  test::write_text(file, bytes);
+  test::write_text(file, test::idx_images(nhw));
 }
 
 // The cheapest image evaluation: no eval.extractor, so no FID / precision / recall (those need a
