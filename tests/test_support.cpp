@@ -33,6 +33,9 @@ int spawn_retrain(const std::vector<std::string>& args, const fs::path& log) {
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
+    // One intra-op thread: ctest runs two tests at once on two cores, and two multi-threaded torch
+    // processes spinning in OpenMP barriers on two cores slow each other down by 10-100x.
+    ::setenv("OMP_NUM_THREADS", "1", 1);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(kRetrainExe));
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <optional>
 
 #include "data/image_test_files.hpp"
 #include "test_support.hpp"
@@ -40,25 +39,7 @@ std::string tiny_config(const fs::path& idx) {
       idx.string());
 }
 
-// Children started while this lives use one OpenMP thread: the networks are tiny, and on a busy
-// machine spinning OpenMP threads made this test 3x slower.
-class OneThreadChildren {
- public:
-  OneThreadChildren() {
-    if (const char* v = std::getenv("OMP_NUM_THREADS")) previous_ = v;
-    ::setenv("OMP_NUM_THREADS", "1", 1);
-  }
-  ~OneThreadChildren() {
-    if (previous_) ::setenv("OMP_NUM_THREADS", previous_->c_str(), 1);
-    else ::unsetenv("OMP_NUM_THREADS");
-  }
-
- private:
-  std::optional<std::string> previous_;
-};
-
 TEST(ImageCli, TrainWritesACheckpointAndSampleReproducesEachSeed) {
-  const OneThreadChildren one_thread;
   test::ScratchDir dir;
   write_idx_images(dir / "images-idx3-ubyte");
   test::write_text(dir / "tiny.yaml", tiny_config(dir / "images-idx3-ubyte"));
