@@ -89,7 +89,8 @@ def config_number(config, key, run_dir):
 
 
 def run_label(config, run_dir):
-    """'lambda = 0.5', plus the correction when there is one; and whether the run is the lambda = 0 baseline."""
+    """'lambda = 0.5', plus the correction when there is one; whether the run is the lambda = 0 baseline;
+    its lambda; and whether it is corrected."""
     lam = config_number(config, "loop.lambda", run_dir)
     label = f"lambda = {lam:g}"
     correction = config.get("loop.correction.type", "none")
@@ -100,7 +101,7 @@ def run_label(config, run_dir):
         label += f", real {config['loop.real']}"
     if lam == 0:
         label += " (baseline)"
-    return label, lam == 0
+    return label, lam == 0, lam, correction != "none"
 
 
 def figure3(argv):
@@ -114,20 +115,24 @@ def figure3(argv):
         if not os.path.isdir(run_dir):
             sys.exit(f"plot.py: run directory {run_dir} does not exist")
         rows = read_metrics(run_dir)
-        label, baseline = run_label(read_config(run_dir), run_dir)
+        label, baseline, lam, corrected = run_label(read_config(run_dir), run_dir)
         print(f"{run_dir}: {label}")
-        runs.append((run_dir, label, baseline, rows))
+        runs.append((run_dir, label, baseline, lam, corrected, rows))
+    # One colour per lambda; the baseline dashed, corrected runs dotted, so a sweep over lambda x
+    # correction reads as pairs of lines.
+    colours = {lam: f"C{i}" for i, lam in enumerate(sorted({run[3] for run in runs}))}
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4), dpi=120)
     for ax, metric in zip(axes, ("fid", "precision", "recall")):
-        for index, (run_dir, label, baseline, rows) in enumerate(runs):
+        for run_dir, label, baseline, lam, corrected, rows in runs:
             pts = [(r["generation"], r[metric]) for r in rows
                    if isinstance(r.get(metric), (int, float)) and not math.isnan(r[metric])]
             if not pts:
                 print(f"plot.py: {run_dir} has no {metric}; left out of the {metric} panel")
                 continue
-            ax.plot([g for g, _ in pts], [y for _, y in pts], label=label, color=f"C{index}",
-                    linestyle="--" if baseline else "-", marker="." if len(pts) < 40 else None)
+            ax.plot([g for g, _ in pts], [y for _, y in pts], label=label, color=colours[lam],
+                    linestyle="--" if baseline else (":" if corrected else "-"),
+                    marker="." if len(pts) < 40 else None)
         ax.set_xlabel("generation")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(metric.upper() if metric == "fid" else metric)

@@ -10,11 +10,11 @@
 #include "retrain/core/safetensors.hpp"
 #include "retrain/core/signals.hpp"
 #include "retrain/diffusion/edm.hpp"
-#include "retrain/models/mlp_denoiser.hpp"
 #include "retrain/models/state_dict.hpp"
 #include "retrain/train/trainer.hpp"
 #include "retrain/train/training_snapshots.hpp"
 #include "test_support.hpp"
+#include "train/small_net.hpp"
 
 namespace retrain {
 namespace {
@@ -24,15 +24,7 @@ using FitSnapshotTest = test::SingleThreaded;
 
 struct CrashForTest {};
 
-std::shared_ptr<MlpDenoiser> small_net(std::uint64_t init_seed) {
-  torch::manual_seed(init_seed);
-  MlpDenoiserOptions o;
-  o.width = 32;
-  o.depth = 2;
-  o.embedding_dim = 16;
-  o.num_classes = 3;
-  return std::make_shared<MlpDenoiser>(o);
-}
+using test::small_net;
 
 TrainerOptions options() {
   TrainerOptions o;

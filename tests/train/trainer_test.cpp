@@ -6,25 +6,17 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/edm.hpp"
-#include "retrain/models/mlp_denoiser.hpp"
 #include "retrain/models/state_dict.hpp"
 #include "retrain/train/trainer.hpp"
 #include "test_support.hpp"
+#include "train/small_net.hpp"
 
 namespace retrain {
 namespace {
 
 using TrainerTest = test::SingleThreaded;
 
-std::shared_ptr<MlpDenoiser> small_net(std::uint64_t init_seed) {
-  torch::manual_seed(init_seed);
-  MlpDenoiserOptions o;
-  o.width = 32;
-  o.depth = 2;
-  o.embedding_dim = 16;
-  o.num_classes = 3;
-  return std::make_shared<MlpDenoiser>(o);
-}
+using test::small_net;
 
 // Every knob with state switched on: AdamW, warm-up across the resume point, ramped half-life EMA,
 // gradient clipping.
