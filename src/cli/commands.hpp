@@ -32,7 +32,8 @@ struct MetricsOptions {
   std::string reference, candidate;      // feature inputs (see retrain/metrics/feature_input.hpp)
   std::optional<std::string> extractor;  // features of image inputs (see make_feature_extractor)
   std::int64_t max_images = 0;           // > 0: only the first max_images images of each image input
-  std::string device = "auto";           // the extractor's device: cpu | cuda | auto
+  std::string device = "auto";           // the extractor's (and checkpoint sampling's) device: cpu | cuda | auto
+  std::optional<std::string> config;     // model.* / method.* of checkpoint inputs outside a run
   std::int64_t k = 3;                    // neighbours for the precision/recall/density/coverage balls
   std::optional<std::string> out;        // also write the metrics as JSON here
 };

@@ -20,6 +20,7 @@
 #include "retrain/core/rng.hpp"
 #include "retrain/core/seed_list.hpp"
 #include "retrain/data/real_data.hpp"
+#include "retrain/learners/checkpoint_sampler.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
 #include "retrain/learners/make_learner.hpp"
 #include "retrain/loop/experiment.hpp"
@@ -34,10 +35,6 @@ constexpr const char* kEvalDir = "eval";
 // Columns of the final table, when the learner reports them.
 constexpr const char* kTableColumns[] = {"std_mean", "w2_mean", "sw2", "energy_distance", "mode_coverage",
                                          "fid", "precision", "recall", "density", "coverage"};
-
-bool is_checkpoint(const fs::path& dir) {
-  return fs::is_regular_file(dir / "model.safetensors") || fs::is_regular_file(dir / "ema.safetensors");
-}
 
 // --set / --device as overrides. A run's checkpoints only fit its data and model settings, so there
 // only eval.* and device may change.
@@ -212,7 +209,7 @@ int eval_command(const EvalOptions& options) {
                                    "(--config and --out-dir are for a checkpoint)", target.string(), target.string()));
     return eval_run(target, options);
   }
-  if (is_checkpoint(target)) return eval_checkpoint(target, options);
+  if (is_checkpoint_dir(target)) return eval_checkpoint(target, options);
   throw UsageError(fmt::format("eval: '{}' is neither a run directory (config.yaml and run.json) nor a checkpoint "
                                "directory (model.safetensors or ema.safetensors)", target.string()));
 }

@@ -73,15 +73,21 @@ int main(int argc, char** argv) {
   std::vector<std::string> grid;
   sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination; default: the config's sweep.grid)");
   auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of B against the "
-                                                "reference set A (feature .npy files or image sets)");
+                                                "reference set A (feature .npy files, image sets or checkpoints)");
   retrain::cli::MetricsOptions metrics_opts;
-  const char* metrics_input = ": [N, D] .npy features, an image folder, an EDM zip/folder or a config (.yaml)";
+  const char* metrics_input = ": [N, D] .npy features, an image folder, an EDM zip/folder, a config (.yaml) or a "
+                              "checkpoint directory (sampled with seeds 0..N-1)";
   metrics->add_option("A", metrics_opts.reference, std::string("Reference (real) set") + metrics_input)->required();
   metrics->add_option("B", metrics_opts.candidate, std::string("Set to evaluate") + metrics_input)->required();
   metrics->add_option("--extractor", metrics_opts.extractor,
                       "Features of image inputs: a classifier directory or a TorchScript .pt file");
-  metrics->add_option("--max", metrics_opts.max_images, "Use only the first N images of each image input (0 = all)");
-  metrics->add_option("--device", metrics_opts.device, "Where the extractor runs: cpu | cuda | auto (default auto)");
+  metrics->add_option("--max", metrics_opts.max_images, "Use only the first N images of each image input (0 = all); "
+                                                        "a checkpoint draws N samples (0 = 10000)");
+  metrics->add_option("--device", metrics_opts.device, "Where the extractor and checkpoint sampling run: cpu | cuda | "
+                                                       "auto (default auto)");
+  metrics->add_option("--config,-c", metrics_opts.config, "Checkpoint inputs outside a run: the config with their "
+                                                          "model.* and method.* keys (default: the run's config.yaml)")
+      ->check(CLI::ExistingFile);
   metrics->add_option("--k", metrics_opts.k, "Nearest neighbour that sets each ball's radius (default 3)");
   metrics->add_option("--out", metrics_opts.out, "Also write the metrics as JSON to this file");
   auto* eval = app.add_subcommand("eval", "Evaluate a run's committed generations again (e.g. more samples, another "

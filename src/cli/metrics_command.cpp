@@ -1,5 +1,7 @@
-// `retrain metrics A B [--extractor SPEC] [--max N] [--device D] [--k 3] [--out FILE.json]`: FID, precision,
-// recall, density and coverage of B against the reference (real) set A; one line per metric, JSON with --out.
+// `retrain metrics A B [--extractor SPEC] [--max N] [--device D] [--config FILE] [--k 3] [--out FILE.json]`:
+// FID, precision, recall, density and coverage of B against the reference (real) set A; one line per
+// metric, JSON with --out. A checkpoint input is sampled (seeds 0 .. N-1) with the config of its run or
+// --config.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -22,8 +24,11 @@ int metrics_command(const MetricsOptions& options) {
     throw UsageError(fmt::format("--max must be >= 0 (0 = every image), got {}", options.max_images));
   std::unique_ptr<FeatureExtractor> extractor;
   if (options.extractor) extractor = make_feature_extractor(*options.extractor, resolve_device(options.device));
-  const auto reference = load_feature_input(options.reference, extractor.get(), options.max_images);
-  const auto candidate = load_feature_input(options.candidate, extractor.get(), options.max_images);
+  CheckpointInputOptions checkpoint;
+  if (options.config) checkpoint.config = *options.config;
+  checkpoint.device = options.device;
+  const auto reference = load_feature_input(options.reference, extractor.get(), options.max_images, checkpoint);
+  const auto candidate = load_feature_input(options.candidate, extractor.get(), options.max_images, checkpoint);
   if (reference.size(1) != candidate.size(1))
     throw UsageError(fmt::format("'{}' has {} features per row and '{}' has {}; they must match", options.reference,
                                  reference.size(1), options.candidate, candidate.size(1)));

@@ -1,5 +1,5 @@
 // Feature inputs: .npy matrices are loaded and checked; image sets (folder, EDM, config) are read and
-// passed through the feature extractor.
+// passed through the feature extractor; checkpoints are sampled first.
 #include "retrain/metrics/feature_input.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +12,7 @@
 #include "retrain/core/rng.hpp"
 #include "retrain/data/image_source.hpp"
 #include "retrain/data/make_image_dataset.hpp"
+#include "retrain/learners/checkpoint_sampler.hpp"
 
 namespace retrain {
 
@@ -19,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kAccepted = "a .npy file, an image folder, an EDM zip or a config (.yaml)";
+constexpr const char* kAccepted = "a .npy file, an image folder, an EDM zip, a config (.yaml) or a checkpoint directory";
 
 torch::Tensor load_feature_npy(const fs::path& path) {
   if (!fs::exists(path)) throw UsageError(fmt::format("feature file '{}' does not exist", path.string()));
@@ -48,11 +49,12 @@ torch::Tensor config_images(const fs::path& path) {
   return source.draw(1, config.data.n, gen).x[0];
 }
 
-// What kind of image set `path` is: "config", "edm" or "folder"; UsageError when it is none of them.
+// What kind of input `path` is: "config", "checkpoint", "edm" or "folder"; UsageError when it is none of them.
 std::string image_input_kind(const fs::path& path) {
   const auto extension = path.extension();
   if (extension == ".yaml" || extension == ".yml") return "config";
   if (!fs::exists(path)) throw UsageError(fmt::format("'{}' does not exist; expected {}", path.string(), kAccepted));
+  if (fs::is_directory(path) && is_checkpoint_dir(path)) return "checkpoint";
   if (extension == ".zip" || (fs::is_directory(path) && fs::exists(path / "dataset.json"))) return "edm";
   if (fs::is_directory(path)) return "folder";
   throw UsageError(fmt::format("'{}' is not {}", path.string(), kAccepted));
@@ -67,12 +69,38 @@ torch::Tensor input_images(const fs::path& path, const std::string& kind) {
   return make_image_dataset(dataset).images();
 }
 
+// Features of the samples of seeds 0 .. n-1 of the checkpoint at `path`.
+torch::Tensor checkpoint_features(const fs::path& path, const FeatureExtractor* extractor, std::int64_t max_images,
+                                  const CheckpointInputOptions& options) {
+  CheckpointSamplerOptions sampler_options;
+  sampler_options.config = options.config;
+  if (!options.device.empty()) sampler_options.overrides.push_back({"device", options.device});
+  const CheckpointSampler sampler(path, sampler_options);
+  const auto n = max_images > 0 ? max_images : kDefaultCheckpointSamples;
+  const auto label = fmt::format("sampling {}", path.string());
+  if (!sampler.images()) {  // points: the samples are the features
+    std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < seeds.size(); ++i) seeds[i] = i;
+    std::vector<torch::Tensor> parts;
+    sampler.draw(seeds, [&](const std::vector<std::uint64_t>&, const SampleSet& s) { parts.push_back(s.x); },
+                 std::nullopt, label);
+    return torch::cat(parts).to(torch::kFloat32);
+  }
+  if (extractor == nullptr)
+    throw UsageError(fmt::format("'{}' is a checkpoint of an image model; its samples need --extractor SPEC (a "
+                                 "classifier directory or a TorchScript file) to turn them into features",
+                                 path.string()));
+  return extractor->features(sampler.sample_images(0, n, label));
+}
+
 }  // namespace
 
-torch::Tensor load_feature_input(const std::string& spec, const FeatureExtractor* extractor, std::int64_t max_images) {
+torch::Tensor load_feature_input(const std::string& spec, const FeatureExtractor* extractor, std::int64_t max_images,
+                                 const CheckpointInputOptions& checkpoint) {
   const fs::path path(spec);
   if (path.extension() == ".npy") return load_feature_npy(path);
   const auto kind = image_input_kind(path);
+  if (kind == "checkpoint") return checkpoint_features(path, extractor, max_images, checkpoint);
   if (extractor == nullptr)
     throw UsageError(fmt::format("'{}' is an image input ({}); image inputs need --extractor SPEC (a classifier "
                                  "directory or a TorchScript file) to turn them into features", spec, kind));

@@ -1,10 +1,13 @@
 // `retrain metrics A B`: the printed lines and the JSON file, a missing input exiting 2 with its path, the
-// checks of load_feature_input, and image inputs (folder, EDM zip, config) through a TorchScript extractor.
+// checks of load_feature_input, image inputs (folder, EDM zip, config) through a TorchScript extractor,
+// and checkpoints (a run's generation, or one outside a run with --config) sampled seed by seed.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 #include "data/image_test_files.hpp"
 #include "retrain/core/npy.hpp"
@@ -69,7 +72,7 @@ TEST(MetricsCommand, FeatureInputMustBeAFloatMatrixInANpyFile) {
            {"vector.npy", "holds shape [5]; expected a non-empty [N, D] matrix"},
            {"integers.npy", "holds Long values; expected float32 or float64 features"},
            {"", "image inputs need --extractor SPEC"},
-           {"notes.txt", "is not a .npy file, an image folder, an EDM zip or a config"},
+           {"notes.txt", "is not a .npy file, an image folder, an EDM zip, a config (.yaml) or a checkpoint"},
            {"gone", "does not exist; expected a .npy file"}}) {
     const auto input = (dir / name).string();
     const auto message = test::message_of<UsageError>([&] { load_feature_input(input); });
@@ -79,6 +82,35 @@ TEST(MetricsCommand, FeatureInputMustBeAFloatMatrixInANpyFile) {
   const auto features = load_feature_input((dir / "float64.npy").string());
   EXPECT_EQ(features.scalar_type(), torch::kFloat64);
   EXPECT_TRUE(torch::equal(features, torch::ones({5, 2}, torch::kFloat64)));
+}
+
+TEST(MetricsCommand, APointCheckpointsSamplesAreItsFeatures) {
+  test::ScratchDir dir;
+  test::write_text(dir / "toy.yaml",
+                   "seed: 7\ndevice: cpu\ndata: {source: toy2d, name: 8gaussians, n: 200}\nlearner: {type: diffusion}\n"
+                   "model: {width: 16, depth: 2, embedding: positional}\nmethod: {type: edm, steps: 4, sample_batch: 16, "
+                   "edm: {sigma_data: 1.0}}\ntrain: {lr: 0.002, batch: 100}\ngen0: {kimg: 0.2}\neval: {num_samples: 50}\n");
+  const auto trained = run_retrain({"train", "--config", (dir / "toy.yaml").string(), "--out", (dir / "runs").string(),
+                                    "--quiet"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto checkpoint = (dir / "runs/toy/gen_0000").string();
+  const auto sampled = run_retrain({"sample", checkpoint, "--seeds", "0-39", "--out-dir", (dir / "samples").string(),
+                                    "--quiet"});
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.output;
+  const auto samples = load_npy(dir / "samples/samples.npy");
+  ASSERT_EQ(samples.dim(), 2);
+  ASSERT_EQ(samples.size(0), 40);
+  EXPECT_TRUE(torch::equal(load_feature_input(checkpoint, nullptr, 40, {.device = "cpu"}), samples.to(torch::kFloat32)));
+
+  torch::manual_seed(0);
+  save_npy(dir / "real.npy", torch::randn({60, 2}));
+  const auto r = run_retrain({"metrics", (dir / "real.npy").string(), checkpoint, "--max", "40", "--device", "cpu",
+                              "--out", (dir / "metrics.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto json = nlohmann::json::parse(test::read_text(dir / "metrics.json"));
+  EXPECT_EQ(json.at("n_a"), 60);  // --max counts images and samples: a .npy is used as stored
+  EXPECT_EQ(json.at("n_b"), 40);
+  EXPECT_EQ(json.at("dim"), 2);
 }
 
 // means.pt: per image, the per-channel means and mean squares / 255 of the pixels (6 features).
@@ -185,6 +217,132 @@ TEST_F(MetricsOfImages, AnImageInputWithoutExtractorExitsTwoNamingTheFlag) {
   EXPECT_NE(r.output.find("'" + input("a") + "' is an image input (folder); image inputs need --extractor SPEC"),
             std::string::npos)
       << r.output;
+}
+
+// A tiny image run (IDX 8x8 grayscale, ddpmpp with 8 channels, 3 EDM steps) trained once per test process,
+// the PNGs `retrain sample --seeds 0-15` writes for its gen_0000 (grid.png removed, so the folder holds the
+// samples only) and the extractor means.pt.
+class MetricsOfCheckpoints : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    namespace fs = std::filesystem;
+    dir_ = new test::ScratchDir;
+    test::write_text(*dir_ / "make_extractor.py", kExtractorScript);
+    const auto command = fmt::format("'{}' '{}' '{}'", test::kPython, (*dir_ / "make_extractor.py").string(),
+                                     extractor().string());
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    std::vector<torch::Tensor> images;
+    for (std::int64_t i = 0; i < 16; ++i) images.push_back(test::pattern(1, 8, 8, 17 * i)[0]);
+    test::write_text(*dir_ / "images-idx3-ubyte", test::idx_images(torch::stack(images).contiguous()));
+    test::write_text(*dir_ / "tiny.yaml",
+                     fmt::format("seed: 1\ndevice: cpu\n"
+                                 "data: {{source: image, format: idx, path: '{}', n: 0}}\nlearner: {{type: diffusion}}\n"
+                                 "model: {{arch: ddpmpp, channels: 8, channel_mult: [1], num_blocks: 1, "
+                                 "attn_resolutions: [], dropout: 0}}\n"
+                                 "method: {{type: edm, steps: 3, sample_batch: 5}}\ntrain: {{lr: 0.001, batch: 8}}\n"
+                                 "gen0: {{kimg: 0.016}}\neval: {{num_samples: 4, grid: 4}}\n",
+                                 (*dir_ / "images-idx3-ubyte").string()));
+    const auto trained = test::run_retrain({"train", "--config", input("tiny.yaml"), "--out", input("runs"), "--quiet"});
+    ASSERT_EQ(trained.exit_code, 0) << trained.output;
+    const auto sampled = test::run_retrain({"sample", checkpoint(), "--seeds", "0-15", "--out-dir", input("samples"),
+                                            "--quiet"});
+    ASSERT_EQ(sampled.exit_code, 0) << sampled.output;
+    fs::remove(*dir_ / "samples/grid.png");
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::filesystem::path extractor() { return *dir_ / "means.pt"; }
+  static std::string input(const std::string& name) { return (*dir_ / name).string(); }
+  static std::string checkpoint() { return input("runs/tiny/gen_0000"); }
+  // `retrain metrics A B --extractor means.pt --device cpu ...`: its exit code, output and (on success) JSON.
+  static std::pair<test::ProcessResult, nlohmann::json> metrics_of(const std::string& a, const std::string& b,
+                                                                   const std::vector<std::string>& extra = {}) {
+    const auto out = input("metrics.json");
+    std::filesystem::remove(out);
+    std::vector<std::string> args{"metrics", a, b, "--extractor", extractor().string(), "--device", "cpu", "--out", out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = test::run_retrain(args);
+    nlohmann::json json;
+    if (r.exit_code == 0) json = nlohmann::json::parse(test::read_text(out));
+    return {std::move(r), std::move(json)};
+  }
+
+  static test::ScratchDir* dir_;
+};
+test::ScratchDir* MetricsOfCheckpoints::dir_ = nullptr;
+
+TEST_F(MetricsOfCheckpoints, ARunsGenerationIsSampledIntoEveryMetric) {
+  const auto [r, json] = metrics_of(input("tiny.yaml"), checkpoint(), {"--max", "16"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* key : {"fid", "precision", "recall", "density", "coverage"}) {
+    ASSERT_TRUE(json.contains(key) && json[key].is_number()) << json.dump();
+    EXPECT_TRUE(std::isfinite(json[key].get<double>())) << json.dump();
+  }
+  EXPECT_EQ(json.at("n_a"), 16);
+  EXPECT_EQ(json.at("n_b"), 16);
+  EXPECT_EQ(json.at("dim"), 6);  // the extractor sees grayscale as RGB: three means and three mean squares
+  EXPECT_NE(r.output.find("sampling " + checkpoint()), std::string::npos) << r.output;  // the progress line
+}
+
+TEST_F(MetricsOfCheckpoints, ACheckpointEqualsTheFolderOfItsSampledSeeds) {
+  const auto extractor = make_feature_extractor(MetricsOfCheckpoints::extractor().string(), torch::kCPU);
+  const auto folder = load_feature_input(input("samples"), extractor.get());
+  ASSERT_EQ(folder.size(0), 16);
+  // Seeds 0-5 in this process (a few: it samples with every thread), in batches of 5 as in `retrain sample`.
+  EXPECT_TRUE(torch::equal(load_feature_input(checkpoint(), extractor.get(), 6, {.device = "cpu"}),
+                           folder.slice(0, 0, 6)));
+
+  const auto [from_checkpoint, a] = metrics_of(input("tiny.yaml"), checkpoint(), {"--max", "16"});
+  const auto [from_folder, b] = metrics_of(input("tiny.yaml"), input("samples"), {"--max", "16"});
+  ASSERT_EQ(from_checkpoint.exit_code, 0) << from_checkpoint.output;
+  ASSERT_EQ(from_folder.exit_code, 0) << from_folder.output;
+  for (const char* key : {"fid", "precision", "recall", "density", "coverage"})
+    EXPECT_NEAR(a.at(key).get<double>(), b.at(key).get<double>(), 1e-9) << key;
+  EXPECT_EQ(a.at("n_b"), b.at("n_b"));
+}
+
+TEST_F(MetricsOfCheckpoints, ACheckpointOutsideARunNeedsConfig) {
+  namespace fs = std::filesystem;
+  const auto converted = *dir_ / "converted";
+  fs::create_directories(converted);
+  for (const char* f : {"ema.safetensors", "network.json"})
+    fs::copy_file(fs::path(checkpoint()) / f, converted / f, fs::copy_options::overwrite_existing);
+  const auto refused = metrics_of(input("samples"), converted.string(), {"--max", "4"}).first;
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("'" + converted.string() + "' is not inside a run directory; pass --config"),
+            std::string::npos)
+      << refused.output;
+
+  const auto [outside, a] = metrics_of(input("samples"), converted.string(), {"--max", "4", "--config",
+                                                                              input("tiny.yaml")});
+  const auto [inside, b] = metrics_of(input("samples"), checkpoint(), {"--max", "4"});
+  ASSERT_EQ(outside.exit_code, 0) << outside.output;
+  ASSERT_EQ(inside.exit_code, 0) << inside.output;
+  EXPECT_EQ(a.at("fid"), b.at("fid"));
+  EXPECT_EQ(a.at("n_b"), 4);
+}
+
+TEST_F(MetricsOfCheckpoints, ACheckpointWithoutNetworkJsonOrExtractorExitsTwoNamingWhatIsMissing) {
+  namespace fs = std::filesystem;
+  const auto bare = *dir_ / "bare";
+  fs::create_directories(bare);
+  fs::copy_file(fs::path(checkpoint()) / "ema.safetensors", bare / "ema.safetensors",
+                fs::copy_options::overwrite_existing);
+  const auto r = metrics_of(input("samples"), bare.string()).first;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("'" + bare.string() + "' is not a retrain checkpoint: network.json is missing"),
+            std::string::npos)
+      << r.output;
+
+  save_npy(*dir_ / "features.npy", torch::randn({4, 2}));
+  const auto no_extractor = test::run_retrain({"metrics", input("features.npy"), checkpoint(), "--max", "4"});
+  EXPECT_EQ(no_extractor.exit_code, 2) << no_extractor.output;
+  EXPECT_NE(no_extractor.output.find("'" + checkpoint() + "' is a checkpoint of an image model; its samples need "
+                                     "--extractor SPEC"),
+            std::string::npos)
+      << no_extractor.output;
 }
 
 }  // namespace

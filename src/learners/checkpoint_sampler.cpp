@@ -1,0 +1,113 @@
+// CheckpointSampler: config (given or the run's), network from network.json, weights, method; then
+// per-seed sampling in batches with progress.
+#include "retrain/learners/checkpoint_sampler.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "retrain/core/atomic_file.hpp"
+#include "retrain/core/device.hpp"
+#include "retrain/core/errors.hpp"
+#include "retrain/core/progress.hpp"
+#include "retrain/core/safetensors.hpp"
+#include "retrain/diffusion/draw_samples.hpp"
+#include "retrain/diffusion/make_method.hpp"
+#include "retrain/learners/diffusion_learner.hpp"
+#include "retrain/loop/run_dir.hpp"
+#include "retrain/models/make_network.hpp"
+#include "retrain/models/state_dict.hpp"
+
+namespace retrain {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The config that built the checkpoint: options.config, else the run directory around it.
+Config checkpoint_config(const fs::path& checkpoint, const CheckpointSamplerOptions& o) {
+  if (!o.config.empty()) return load_config_file(o.config, o.overrides);
+  const auto run = fs::absolute(checkpoint).lexically_normal().parent_path();
+  if (!RunDir::is_run(run))
+    throw UsageError(fmt::format("'{}' is not inside a run directory; pass --config with the model.* and method.* "
+                                 "keys it was trained with", checkpoint.string()));
+  return load_config_file(run / "config.yaml", o.overrides);
+}
+
+}  // namespace
+
+bool is_checkpoint_dir(const fs::path& dir) {
+  return fs::is_regular_file(dir / "model.safetensors") || fs::is_regular_file(dir / "ema.safetensors");
+}
+
+CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const CheckpointSamplerOptions& options)
+    : checkpoint_(checkpoint), device_(torch::kCPU) {
+  const auto network_file = checkpoint / "network.json";
+  if (!fs::is_regular_file(network_file))
+    throw UsageError(fmt::format("'{}' is not a retrain checkpoint: {} is missing (a generation directory of a run, "
+                                 "or a directory from scripts/convert_checkpoint.py)", checkpoint.string(),
+                                 network_file.filename().string()));
+  if (options.weights != "ema" && options.weights != "raw")
+    throw UsageError(fmt::format("weights '{}': expected ema or raw", options.weights));
+  weights_file_ = checkpoint / (options.weights == "raw" ? "model.safetensors" : "ema.safetensors");
+  if (!fs::is_regular_file(weights_file_))
+    throw UsageError(fmt::format("'{}' has no {} ({} weights)", checkpoint.string(),
+                                 weights_file_.filename().string(), options.weights));
+  config_ = checkpoint_config(checkpoint, options);
+  nlohmann::json network;
+  try {
+    network = nlohmann::json::parse(read_file(network_file));
+    sample_shape_ = network.at("sample_shape").get<std::vector<std::int64_t>>();
+    num_classes_ = network.at("num_classes").get<std::int64_t>();
+    const auto arch = network.at("arch").get<std::string>();
+    if (arch != config_.model.arch)
+      throw UsageError(fmt::format("{} says arch '{}' but the config says model.arch: {}", network_file.string(), arch,
+                                   config_.model.arch));
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(fmt::format("{} is not a valid network description: {}", network_file.string(), e.what()));
+  }
+
+  device_ = resolve_device(config_.device);
+  net_ = make_network(config_.model, sample_shape_, num_classes_);
+  load_state_dict(*net_, load_safetensors(weights_file_), weights_file_);
+  net_->to(device_);
+  method_ = make_method(method_options(config_.method));
+}
+
+void CheckpointSampler::draw(const std::vector<std::uint64_t>& seeds, const BatchCallback& on_batch,
+                             std::optional<std::int64_t> fixed_class, const std::string& progress_label) const {
+  DrawOptions options;
+  options.sample_shape = sample_shape_;
+  options.num_classes = num_classes_;
+  options.fixed_class = fixed_class;
+  options.batch = config_.method.sample_batch;
+  std::optional<Progress> progress;
+  if (!progress_label.empty()) progress.emplace(progress_label, static_cast<long long>(seeds.size()), "samples", 10.0);
+  const auto chunk = static_cast<std::size_t>(std::max<std::int64_t>(options.batch, 1));
+  for (std::size_t begin = 0; begin < seeds.size(); begin += chunk) {
+    const std::vector<std::uint64_t> part(seeds.begin() + static_cast<std::ptrdiff_t>(begin),
+                                          seeds.begin() + static_cast<std::ptrdiff_t>(std::min(seeds.size(), begin + chunk)));
+    const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), SampleNoise::per_sample(part),
+                                options);
+    on_batch(part, s);
+    if (progress) progress->update(static_cast<long long>(begin + part.size()));
+  }
+  if (progress) progress->finish();
+}
+
+torch::Tensor CheckpointSampler::sample_images(std::uint64_t first, std::int64_t n,
+                                               const std::string& progress_label) const {
+  if (!images())
+    throw UsageError(fmt::format("'{}' holds a model of points (sample shape {}), not of images", checkpoint_.string(),
+                                 c10::str(c10::IntArrayRef(sample_shape_))));
+  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(std::max<std::int64_t>(n, 0)));
+  for (std::size_t i = 0; i < seeds.size(); ++i) seeds[i] = first + i;
+  std::vector<torch::Tensor> parts;
+  draw(seeds, [&](const std::vector<std::uint64_t>&, const SampleSet& s) { parts.push_back(quantize_images(s.x)); },
+       std::nullopt, progress_label);
+  if (parts.empty()) return torch::empty({0, sample_shape_[0], sample_shape_[1], sample_shape_[2]}, torch::kUInt8);
+  return torch::cat(parts);
+}
+
+}  // namespace retrain
