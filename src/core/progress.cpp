@@ -44,7 +44,8 @@ void Progress::update(long long done, const std::string& status) {
     std::fprintf(stdout, "\r\033[2K[%s%s] %s", std::string(filled, '#').c_str(),
                  std::string(width - filled, '.').c_str(), line(done, status).c_str());
     std::fflush(stdout);
-  } else if (std::chrono::duration<double>(now - last_print_).count() >= interval_s_) {
+  } else if (done < total_ && std::chrono::duration<double>(now - last_print_).count() >= interval_s_) {
+    // (the last step is left to finish(), which prints the closing line anyway)
     spdlog::info("{}", line(done, status));
     last_print_ = now;
   }
@@ -52,7 +53,7 @@ void Progress::update(long long done, const std::string& status) {
 
 void Progress::finish(const std::string& status) {
   if (live_) std::fprintf(stdout, "\r\033[2K"), std::fflush(stdout);
-  spdlog::info("{}", line(done_, status));  // the closing line, even when update() just printed one
+  spdlog::info("{}", line(done_, status));  // the closing line
 }
 
 }  // namespace retrain
