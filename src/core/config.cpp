@@ -328,6 +328,8 @@ const std::vector<KeySpec>& specs() {
         "diffusion: EMA decay per step (when ema_halflife_kimg is 0)."));
     t.push_back(number<double>("train.ema_rampup", [](Config& c) -> auto& { return c.train.ema_rampup; }, 0, kInf,
         "diffusion: EMA half-life ramp-up ratio (EDM: 0.05); 0 = none."));
+    t.push_back(flag("train.ema_warmup", [](Config& c) -> auto& { return c.train.ema_warmup; },
+        "diffusion, with ema_decay: the decay at optimizer step k is min(ema_decay, (1 + k) / (10 + k)) (ddpm-torch's EMA)."));
     t.push_back(number<double>("train.grad_clip", [](Config& c) -> auto& { return c.train.grad_clip; }, 0, kInf,
         "diffusion: clip the gradient norm to this value; 0 = no clipping."));
     t.push_back(number<std::int64_t>("train.accumulate", [](Config& c) -> auto& { return c.train.accumulate; }, 1, kInf,

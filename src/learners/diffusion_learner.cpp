@@ -63,6 +63,7 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   o.ema.halflife_images = c.ema_halflife_kimg * 1000;
   o.ema.decay = c.ema_decay;
   o.ema.rampup_ratio = c.ema_rampup;
+  o.ema.decay_warmup = c.ema_warmup;
   o.grad_clip_norm = c.grad_clip;
   o.accumulate = c.accumulate;
   o.bf16 = c.precision == "bf16";

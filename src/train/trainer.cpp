@@ -47,7 +47,8 @@ nlohmann::json to_json(const TrainerOptions& o) {
           {"weight_decay", o.weight_decay},
           {"batch_size", o.batch_size},
           {"lr_warmup_images", o.lr_warmup_images},
-          {"ema", {{"decay", o.ema.decay}, {"halflife_images", o.ema.halflife_images}, {"rampup_ratio", o.ema.rampup_ratio}}},
+          {"ema", {{"decay", o.ema.decay}, {"halflife_images", o.ema.halflife_images}, {"rampup_ratio", o.ema.rampup_ratio},
+                   {"decay_warmup", o.ema.decay_warmup}}},
           {"grad_clip_norm", o.grad_clip_norm}};
 }
 
@@ -182,7 +183,7 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
     }
     nonfinite += guard_gradients().to(device);
     optimizer_->step(current_lr());
-    ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_));
+    ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_, step_ + 1));
     images_seen_ += batch;
     ++step_;
     const auto l = loss.detach().to(torch::kFloat64);

@@ -88,6 +88,7 @@ struct TrainConfig {
   double ema_halflife_kimg = 0.0;            // > 0: EMA by half-life; 0: by ema_decay
   double ema_decay = 0.999;
   double ema_rampup = 0.0;
+  bool ema_warmup = false;                   // decay ramps as min(ema_decay, (1 + k) / (10 + k)) (ddpm-torch)
   double grad_clip = 0.0;
   std::int64_t accumulate = 1;               // gradient accumulation rounds per optimizer step
   std::string precision = "fp32";            // fp32 | bf16 (autocast, CUDA only)

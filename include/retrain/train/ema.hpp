@@ -11,10 +11,12 @@ struct EmaOptions {
   double decay = 0.9999;         // beta per step, used when halflife_images == 0
   double halflife_images = 0.0;  // > 0: beta = 0.5^(batch / halflife), the weight halves every halflife images
   double rampup_ratio = 0.0;     // > 0: halflife = min(halflife, images_seen * rampup_ratio) (EDM: 0.05)
+  bool decay_warmup = false;     // with `decay`: beta = min(decay, (1 + k) / (10 + k)) at update k (ddpm-torch)
 };
 
-// beta for a step of `batch` images taken after `images_seen` images.
-double ema_beta(const EmaOptions& options, std::int64_t batch, std::int64_t images_seen);
+// beta for update number `update` (1 for the first), a step of `batch` images taken after
+// `images_seen` images.
+double ema_beta(const EmaOptions& options, std::int64_t batch, std::int64_t images_seen, std::int64_t update);
 
 // ema's parameters <- lerp(ema, net, 1 - beta) with one fused foreach op; buffers are copied.
 // Both modules must have the same architecture (parameters in the same order).
