@@ -11,7 +11,7 @@ namespace retrain::cli {
 namespace {
 
 constexpr const char* kHeadline[] = {"std_ratio_mean", "w2_mean", "sw2", "energy_distance", "mode_std_ratio",
-                                     "mode_within_3sigma", "mode_coverage"};
+                                     "mode_offset", "mode_coverage"};
 
 std::vector<nlohmann::json> rows_of(const std::filesystem::path& dir) {
   std::vector<nlohmann::json> rows;

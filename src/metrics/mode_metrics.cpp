@@ -1,5 +1,5 @@
-// Mode statistics: nearest-centre assignment, 3-sigma truncation, per-mode counts and second moments, and
-// the spread of each covered mode recovered from its truncated second moment.
+// Mode statistics: nearest-centre assignment, 3-sigma truncation, per-mode counts, means and second moments,
+// and the spread of each covered mode about its own mean recovered from its truncated second moment.
 #include "retrain/metrics/mode_metrics.hpp"
 
 #include <cmath>
@@ -52,8 +52,10 @@ ModeStatistics mode_statistics(const torch::Tensor& samples, const torch::Tensor
   const auto [dist, nearest] = at::cdist(x, c, 2.0, kNoMatmul).min(1);
   const auto near = dist <= kRadius * true_std;
   const auto mode = nearest.masked_select(near);
+  const auto offsets = (x - c.index_select(0, nearest)).index({near});  // near samples minus their centre
   const auto counts = torch::zeros({k}, x.options()).index_add_(0, mode, torch::ones_like(mode, x.options()));
-  const auto sq_sums = torch::zeros({k}, x.options()).index_add_(0, mode, dist.masked_select(near).square());
+  const auto sq_sums = torch::zeros({k}, x.options()).index_add_(0, mode, offsets.square().sum(1));
+  const auto offset_sums = torch::zeros({k, 2}, x.options()).index_add_(0, mode, offsets);
 
   const double needed = std::max(1.0, min_share * static_cast<double>(n) / static_cast<double>(k));
   const auto covered = counts >= needed;
@@ -62,13 +64,17 @@ ModeStatistics mode_statistics(const torch::Tensor& samples, const torch::Tensor
   out.coverage = static_cast<double>(out.modes_covered) / static_cast<double>(k);
   out.within_3sigma = near.to(torch::kFloat64).mean().item<double>();
   if (out.modes_covered == 0) {
-    out.std_ratio = std::numeric_limits<double>::quiet_NaN();
+    out.std_ratio = out.offset = std::numeric_limits<double>::quiet_NaN();
     return out;
   }
-  const auto moments = (sq_sums.masked_select(covered) / counts.masked_select(covered) / (true_std * true_std)).contiguous();
+  const auto n_k = counts.masked_select(covered).unsqueeze(1);
+  const auto mean_offset = offset_sums.index({covered}) / n_k;                  // [covered, 2]
+  const auto centred = sq_sums.masked_select(covered) / n_k.squeeze(1) - mean_offset.square().sum(1);
+  const auto moments = (centred.clamp_min(0) / (true_std * true_std)).contiguous();
   double sum = 0.0;
   for (std::int64_t i = 0; i < moments.numel(); ++i) sum += ratio_from_second_moment(moments.data_ptr<double>()[i]);
   out.std_ratio = sum / static_cast<double>(moments.numel());
+  out.offset = (mean_offset.norm(2, 1) / true_std).mean().item<double>();
   return out;
 }
 

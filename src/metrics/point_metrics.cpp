@@ -20,7 +20,9 @@ nlohmann::json point_metrics(const torch::Tensor& generated, const torch::Tensor
     out["modes_covered"] = modes.modes_covered;
     out["mode_coverage"] = modes.coverage;
     out["mode_within_3sigma"] = modes.within_3sigma;
-    out["mode_std_ratio"] = std::isnan(modes.std_ratio) ? nlohmann::json(nullptr) : nlohmann::json(modes.std_ratio);
+    const auto number_or_null = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+    out["mode_std_ratio"] = number_or_null(modes.std_ratio);
+    out["mode_offset"] = number_or_null(modes.offset);
   }
   return out;
 }

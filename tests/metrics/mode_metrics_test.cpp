@@ -26,6 +26,7 @@ TEST(ModeStatistics, PointsExactlyAtTheCentresHaveZeroSpread) {
   EXPECT_DOUBLE_EQ(stats.coverage, 1.0);
   EXPECT_DOUBLE_EQ(stats.within_3sigma, 1.0);
   EXPECT_DOUBLE_EQ(stats.std_ratio, 0.0);
+  EXPECT_DOUBLE_EQ(stats.offset, 0.0);
 }
 
 TEST(ModeStatistics, ATrueDrawHasRatioOneAndFullCoverage) {
@@ -34,6 +35,7 @@ TEST(ModeStatistics, ATrueDrawHasRatioOneAndFullCoverage) {
   EXPECT_EQ(stats.modes_covered, 8);
   EXPECT_NEAR(stats.within_3sigma, 1 - std::exp(-4.5), 0.003);
   EXPECT_NEAR(stats.std_ratio, 1.0, 0.02);
+  EXPECT_LT(stats.offset, 0.05);
 }
 
 TEST(ModeStatistics, HalfTheTrueSpreadGivesRatioOneHalf) {
@@ -42,6 +44,20 @@ TEST(ModeStatistics, HalfTheTrueSpreadGivesRatioOneHalf) {
   const auto [dist, nearest] = at::cdist(x, m.centers).min(1);
   const auto centre = m.centers.index({nearest});
   EXPECT_NEAR(mode_statistics(centre + (x - centre) * 0.5, m.centers, m.std).std_ratio, 0.5, 0.02);
+}
+
+// Figure 1's collapse: each mode shrinks to a dot that has drifted away from its true centre. The spread
+// is measured about the dot, so it reads as collapse (0.2), and the drift shows in the offset (1.5 std).
+TEST(ModeStatistics, TightClumpsOffTheCentreAreCollapsedModesWithAnOffset) {
+  const auto m = eight_modes();
+  const auto x = true_draw(40000, 5);
+  const auto [dist, nearest] = at::cdist(x, m.centers).min(1);
+  const auto centre = m.centers.index({nearest});
+  const auto shift = torch::tensor({1.5 * m.std, 0.0}, x.options());
+  const auto stats = mode_statistics(centre + shift + (x - centre) * 0.2, m.centers, m.std);
+  EXPECT_EQ(stats.modes_covered, 8);
+  EXPECT_NEAR(stats.std_ratio, 0.2, 0.01);
+  EXPECT_NEAR(stats.offset, 1.5, 0.02);
 }
 
 TEST(ModeStatistics, CoverageCountsModesWithEnoughNearSamples) {
@@ -60,6 +76,7 @@ TEST(ModeStatistics, FarAwaySamplesCoverNothing) {
   EXPECT_EQ(stats.modes_covered, 0);
   EXPECT_DOUBLE_EQ(stats.within_3sigma, 0.0);
   EXPECT_TRUE(std::isnan(stats.std_ratio));
+  EXPECT_TRUE(std::isnan(stats.offset));
 }
 
 TEST(PointMetrics, ReturnsAFlatObjectOfNamedNumbers) {
@@ -74,13 +91,14 @@ TEST(PointMetrics, ReturnsAFlatObjectOfNamedNumbers) {
   options.mode_centers = m.centers;
   options.mode_std = m.std;
   const auto full = point_metrics(x, y, options);
-  EXPECT_EQ(full.size(), 6u);
+  EXPECT_EQ(full.size(), 7u);
   for (const auto& [key, value] : full.items()) EXPECT_TRUE(value.is_number()) << key;
   EXPECT_EQ(full.at("modes_covered").get<int>(), 8);
   EXPECT_DOUBLE_EQ(full.at("sw2").get<double>(), plain.at("sw2").get<double>());
 
   const auto nowhere = point_metrics(torch::full({10, 2}, 50.0, torch::kFloat64), y, options);
   EXPECT_TRUE(nowhere.at("mode_std_ratio").is_null());
+  EXPECT_TRUE(nowhere.at("mode_offset").is_null());
 }
 
 }  // namespace

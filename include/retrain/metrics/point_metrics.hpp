@@ -16,7 +16,8 @@ struct PointMetricOptions {
 };
 
 // generated [N, D], real [M, D]. Keys: "sw2", "energy_distance", and with mode_centers also
-// "modes_covered", "mode_coverage", "mode_within_3sigma", "mode_std_ratio" (null when no mode is covered).
+// "modes_covered", "mode_coverage", "mode_within_3sigma", "mode_std_ratio" and "mode_offset" (both null
+// when no mode is covered).
 nlohmann::json point_metrics(const torch::Tensor& generated, const torch::Tensor& real,
                              const PointMetricOptions& options = {});
 
