@@ -10,6 +10,7 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/correction/kmeans.hpp"
+#include "retrain/data/quantize.hpp"
 #include "retrain/features/feature_extractor.hpp"
 
 namespace retrain {
@@ -20,15 +21,10 @@ void check_strength(double strength) {
     throw UsageError(fmt::format("k-means correction: strength {} is outside [0, 1]", strength));
 }
 
-// Images in [-1, 1] as the uint8 pixels a feature extractor takes.
-torch::Tensor to_uint8(const torch::Tensor& images) {
-  return ((images.to(torch::kCPU, torch::kFloat32) + 1) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
-}
-
 // One row per image in the clustering space: the flattened pixels (on the images' device) or the
 // extractor's features (CPU).
 torch::Tensor embed(const torch::Tensor& images, const FeatureExtractor* extractor) {
-  if (extractor) return extractor->features(to_uint8(images)).to(torch::kFloat32);
+  if (extractor) return extractor->features(quantize_images(images).cpu()).to(torch::kFloat32);
   return images.reshape({images.size(0), -1}).to(torch::kFloat32);
 }
 

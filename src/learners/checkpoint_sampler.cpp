@@ -1,5 +1,6 @@
 // CheckpointSampler: config (given or the run's), network from network.json, weights, method; then
 // per-seed sampling in batches with progress.
+#include "retrain/data/quantize.hpp"
 #include "retrain/learners/checkpoint_sampler.hpp"
 
 #include <fmt/format.h>

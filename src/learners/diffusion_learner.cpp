@@ -1,4 +1,5 @@
 // DiffusionLearner: config mapping, training with progress, batched sampling, evaluation.
+#include "retrain/data/quantize.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
 
 #include <fmt/format.h>
@@ -69,10 +70,6 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   o.bf16 = c.precision == "bf16";
   o.channels_last = c.channels_last;
   return o;
-}
-
-torch::Tensor quantize_images(const torch::Tensor& x) {
-  return (x.to(torch::kFloat32) * 127.5 + 128).floor().clamp(0, 255).to(torch::kUInt8);
 }
 
 std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n) {

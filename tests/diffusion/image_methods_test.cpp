@@ -6,6 +6,7 @@
 
 #include "diffusion/test_helpers.hpp"
 #include "retrain/core/rng.hpp"
+#include "retrain/data/quantize.hpp"
 #include "retrain/diffusion/ddpm.hpp"
 #include "retrain/diffusion/edm.hpp"
 #include "retrain/learners/diffusion_learner.hpp"

@@ -61,9 +61,6 @@ class DiffusionLearner final : public Learner {
   std::optional<FitStats> last_fit_;  // set by fit(); a loaded model has no training loss to report
 };
 
-// Images in [-1, 1] -> uint8 exactly as EDM writes its samples: floor(x * 127.5 + 128) clamped to [0, 255].
-torch::Tensor quantize_images(const torch::Tensor& x);
-
 // Seeds of samples [first, first + n) of a stream (e.g. a generation's synthetic samples).
 std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n);
 
