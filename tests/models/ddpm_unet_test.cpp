@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "models/network_checks.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/models/ddpm_unet.hpp"
 #include "retrain/models/state_dict.hpp"
@@ -87,20 +88,12 @@ TEST(DdpmUNet, ForwardAndBackwardGiveFiniteGradients) {
   DdpmUNet net(tiny(3));
   auto out = net.forward(torch::randn({2, 3, 8, 8}), torch::tensor({10.0f, 500.0f}), torch::tensor({2, 1}, torch::kLong));
   out.square().mean().backward();
-  for (const auto& p : net.named_parameters()) {
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    EXPECT_TRUE(torch::isfinite(p.value().grad()).all().item<bool>()) << p.key();
-  }
+  test::expect_finite_gradients(net);
 }
 
 TEST(DdpmUNet, ReplicateCopiesWeights) {
   DdpmUNet net(tiny());
-  net.eval();
-  auto copy = net.replicate();
-  copy->eval();
-  auto x = torch::randn({1, 3, 8, 8});
-  auto t = torch::tensor({42.0f});
-  EXPECT_TRUE(torch::equal(net.forward(x, t, {}), copy->forward(x, t, {})));
+  test::expect_replica_matches(net, torch::randn({1, 3, 8, 8}), torch::tensor({42.0f}));
 }
 
 TEST(DdpmUNet, RejectsBadOptions) {

@@ -2,6 +2,7 @@
 // the GroupNorm and resample-filter rules, shapes and gradients of tiny networks.
 #include <gtest/gtest.h>
 
+#include "models/network_checks.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/models/song_unet.hpp"
 #include "retrain/models/state_dict.hpp"
@@ -143,21 +144,13 @@ TEST(SongUNet, ForwardAndBackwardGiveFiniteGradients) {
   net.train();
   auto out = net.forward(torch::randn({2, 3, 16, 16}), torch::tensor({-1.0f, 1.5f}), torch::tensor({0, 2}, torch::kLong));
   out.square().mean().backward();
-  for (const auto& p : net.named_parameters()) {
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    EXPECT_TRUE(torch::isfinite(p.value().grad()).all().item<bool>()) << p.key();
-  }
+  test::expect_finite_gradients(net);
   EXPECT_GT(net.named_parameters()["enc.16x16_conv.weight"].grad().abs().sum().item<double>(), 0.0);
 }
 
 TEST(SongUNet, ReplicateCopiesWeightsAndFrequencies) {
   SongUNet net(tiny(SongUNetOptions::ncsnpp()));
-  net.eval();
-  auto copy = net.replicate();
-  copy->eval();
-  auto x = torch::randn({1, 3, 16, 16});
-  auto t = torch::tensor({0.7f});
-  EXPECT_TRUE(torch::equal(net.forward(x, t, {}), copy->forward(x, t, {})));
+  test::expect_replica_matches(net, torch::randn({1, 3, 16, 16}), torch::tensor({0.7f}));
 }
 
 TEST(SongUNet, RejectsBadOptionsAndInputs) {
