@@ -5,7 +5,11 @@ Same MLP denoiser (4 residual blocks of width 256, positional noise embedding), 
 epsilon, EDM preconditioned, flow matching), the same training step (loss, backward, NaN guard, Adam,
 EMA by one fused foreach lerp) and the same samplers (DDPM ancestral over 1000 steps, EDM Heun with 18
 steps, flow-matching Euler with 100 steps; float64 state, float32 network). Prints JSON lines.
-    .venv/bin/python bench/toy_bench.py [--steps N] [--samples N] [--width W]
+    .venv/bin/python bench/toy_bench.py [--steps N] [--samples N] [--width W] [--precision fp32|bf16]
+bf16: bfloat16 autocast around the loss in training, as the C++ Trainer's bf16 option; sampling float32.
+--profile: instead, profile 100 DDPM training steps (torch.profiler) and print the time per step spent
+in matrix products (aten::mm, aten::addmm) next to the whole step: the floor no implementation of this
+computation can go below.
 """
 import argparse
 import json
@@ -122,11 +126,26 @@ class Cfm:
         return x.float()
 
 
+def profile_steps(step, steps):
+    from torch.profiler import ProfilerActivity, profile
+
+    t0 = time.perf_counter()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    total_ms = 1000 * (time.perf_counter() - t0) / steps
+    gemm_us = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in ("aten::mm", "aten::addmm"))
+    print(json.dumps({"profiled_steps": steps, "step_ms_under_profiler": total_ms,
+                      "matrix_product_ms_per_step": gemm_us / 1000 / steps}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument("--width", type=int, default=256)
+    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     torch.manual_seed(0)
     data = torch.randn(8192, 2)
@@ -141,7 +160,8 @@ def main():
         def step():
             idx = torch.randint(data.shape[0], (batch,))
             opt.zero_grad()
-            loss = method.loss(net, data[idx]).mean()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+                loss = method.loss(net, data[idx]).float().mean()
             loss.backward()
             for p in params:
                 p.grad.nan_to_num_(0.0, 1e5, -1e5)
@@ -151,6 +171,9 @@ def main():
 
         for _ in range(warmup):
             step()
+        if args.profile:
+            profile_steps(step, args.steps)
+            return
         t0 = time.perf_counter()
         for _ in range(args.steps):
             step()
@@ -159,7 +182,8 @@ def main():
         method.sample(ema, args.samples)
         sample_s = time.perf_counter() - t0
         print(json.dumps({"impl": "python", "method": name, "train_step_ms": step_ms, "sample_s": sample_s,
-                          "samples": args.samples, "width": args.width, "threads": torch.get_num_threads()}), flush=True)
+                          "samples": args.samples, "width": args.width, "precision": args.precision,
+                          "threads": torch.get_num_threads()}), flush=True)
 
 
 if __name__ == "__main__":
