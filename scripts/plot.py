@@ -8,6 +8,13 @@ For each metric found in the runs' metrics.jsonl (or those named with --metrics)
 <out>/<metric>.png with one line per run (labelled by the run directory's name), generation on the x axis.
 Metrics with a standard-error column (x_mean with x_se, or x with x_se) get a shaded +-2 SE band.
 
+--pool-seeds (both forms): runs whose config.yaml files agree except for seed, name and out (e.g. a
+sweep with --grid seed=0,1,2) become one line, the mean over seeds at each generation they all reached,
+with a +-2 SE band across seeds, labelled "(k seeds)"; the default form also writes those numbers to
+<out>/pooled_seeds.csv (label, seeds, generation, metric, mean, se):
+
+    .venv/bin/python scripts/plot.py runs/sweep/* --pool-seeds -o plots/
+
 Paper 1's Figure 3 panel (FID, precision and recall against generation, side by side):
 
     .venv/bin/python scripts/plot.py figure3 --out fig3.png runs/sweep/*
@@ -81,6 +88,59 @@ def read_config(run_dir):
     return values
 
 
+POOL_IGNORES = {"seed", "name", "out"}
+
+
+def pool_seeds(runs):
+    """runs: [(label, rows, config)]. Runs whose configs agree except for POOL_IGNORES become one
+    (label, rows, config): per generation all of them reached, each numeric metric's mean over the runs
+    and, as <metric>_se, its standard error across them. A run alone in its group is kept as it is."""
+    groups = {}
+    for label, rows, config in runs:
+        key = tuple(sorted((k, v) for k, v in config.items() if k not in POOL_IGNORES))
+        groups.setdefault(key, []).append((label, rows, config))
+    pooled = []
+    for members in groups.values():
+        if len(members) == 1:
+            pooled.append(members[0])
+            continue
+        by_generation = [{r["generation"]: r for r in rows} for _, rows, _ in members]
+        common = sorted(set.intersection(*(set(g) for g in by_generation)))
+        rows = []
+        for g in common:
+            row = {"generation": g}
+            for metric in numeric_keys([gen[g] for gen in by_generation]):
+                values = [gen[g].get(metric) for gen in by_generation]
+                if not all(isinstance(v, (int, float)) and not math.isnan(v) for v in values):
+                    continue
+                k = len(values)
+                mean = sum(values) / k
+                row[metric] = mean
+                se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
+                row[se_key] = math.sqrt(sum((v - mean) ** 2 for v in values) / (k - 1) / k)
+            rows.append(row)
+        first_label = members[0][0]
+        parts = [p for p in first_label.split(",") if not os.path.basename(p).startswith("seed=")]
+        label = ",".join(parts) or "all seeds"
+        pooled.append((f"{label} ({len(members)} seeds)", rows, members[0][2]))
+    return pooled
+
+
+def write_pooled_csv(path, runs):
+    """The pooled lines of `runs` ([(label, rows)]; labels ending in "(k seeds)") as a long CSV."""
+    with open(path + ".tmp", "w") as f:
+        f.write("label,seeds,generation,metric,mean,se\n")
+        for label, rows in runs:
+            if not label.endswith(" seeds)"):
+                continue
+            base, seeds = label[:label.rindex(" (")], label[label.rindex("(") + 1:].split()[0]
+            for row in rows:
+                for metric in numeric_keys([row]):
+                    se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
+                    f.write(f'"{base}",{seeds},{row["generation"]},{metric},{row[metric]!r},{row[se_key]!r}\n')
+    os.replace(path + ".tmp", path)
+
+
 def config_number(config, key, run_dir):
     try:
         return float(config[key])
@@ -104,20 +164,45 @@ def run_label(config, run_dir):
     return label, lam == 0, lam, correction != "none"
 
 
+def metric_points(rows, metric):
+    """(generation, value, standard error or None) of every row with a finite `metric`."""
+    se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
+    return [(r["generation"], r[metric], r.get(se_key)) for r in rows
+            if isinstance(r.get(metric), (int, float)) and not math.isnan(r[metric])]
+
+
+def draw_curve(ax, pts, **style):
+    """One line over the generations, with a +-2 SE band when every point has a standard error."""
+    g = [p[0] for p in pts]
+    y = [p[1] for p in pts]
+    line, = ax.plot(g, y, marker="." if len(g) < 40 else None, **style)
+    if all(p[2] is not None for p in pts):
+        ax.fill_between(g, [p[1] - 2 * p[2] for p in pts], [p[1] + 2 * p[2] for p in pts],
+                        color=line.get_color(), alpha=0.2, linewidth=0)
+
+
 def figure3(argv):
     ap = argparse.ArgumentParser(prog="plot.py figure3",
                                  description="Paper 1's Figure 3: FID, precision and recall per generation.")
     ap.add_argument("runs", nargs="+", help="run directories (each with metrics.jsonl and config.yaml)")
     ap.add_argument("--out", required=True, help="the PNG to write")
+    ap.add_argument("--pool-seeds", action="store_true", help="one line per config: the mean over seeds")
     args = ap.parse_args(argv)
-    runs = []
+    loaded = []
     for run_dir in args.runs:
         if not os.path.isdir(run_dir):
             sys.exit(f"plot.py: run directory {run_dir} does not exist")
-        rows = read_metrics(run_dir)
-        label, baseline, lam, corrected = run_label(read_config(run_dir), run_dir)
-        print(f"{run_dir}: {label}")
-        runs.append((run_dir, label, baseline, lam, corrected, rows))
+        config = read_config(run_dir)
+        loaded.append((run_dir, read_metrics(run_dir), config))
+    if args.pool_seeds:
+        loaded = pool_seeds(loaded)
+    runs = []
+    for name, rows, config in loaded:
+        label, baseline, lam, corrected = run_label(config, name)
+        if name.endswith(" seeds)"):
+            label += name[name.rindex(" ("):]
+        print(f"{name}: {label}")
+        runs.append((name, label, baseline, lam, corrected, rows))
     # One colour per lambda; the baseline dashed, corrected runs dotted, so a sweep over lambda x
     # correction reads as pairs of lines.
     colours = {lam: f"C{i}" for i, lam in enumerate(sorted({run[3] for run in runs}))}
@@ -125,14 +210,12 @@ def figure3(argv):
     fig, axes = plt.subplots(1, 3, figsize=(15, 4), dpi=120)
     for ax, metric in zip(axes, ("fid", "precision", "recall")):
         for run_dir, label, baseline, lam, corrected, rows in runs:
-            pts = [(r["generation"], r[metric]) for r in rows
-                   if isinstance(r.get(metric), (int, float)) and not math.isnan(r[metric])]
+            pts = metric_points(rows, metric)
             if not pts:
                 print(f"plot.py: {run_dir} has no {metric}; left out of the {metric} panel")
                 continue
-            ax.plot([g for g, _ in pts], [y for _, y in pts], label=label, color=colours[lam],
-                    linestyle="--" if baseline else (":" if corrected else "-"),
-                    marker="." if len(pts) < 40 else None)
+            draw_curve(ax, pts, label=label, color=colours[lam],
+                       linestyle="--" if baseline else (":" if corrected else "-"))
         ax.set_xlabel("generation")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(metric.upper() if metric == "fid" else metric)
@@ -156,32 +239,31 @@ def main():
     ap.add_argument("runs", nargs="+", help="run directories")
     ap.add_argument("-o", "--out", required=True, help="output directory for the PNGs")
     ap.add_argument("--metrics", help="comma-separated metric names (default: every numeric metric)")
-    ap.add_argument("--labels", help="comma-separated labels, one per run (default: directory names)")
+    ap.add_argument("--label", action="append", dest="labels", metavar="LABEL",
+                    help="a run's label, once per run in order (default: directory names)")
+    ap.add_argument("--pool-seeds", action="store_true", help="one line per config: the mean over seeds")
     args = ap.parse_args()
 
-    runs = [(os.path.basename(os.path.normpath(r)), read_metrics(r)) for r in args.runs]
+    labels = [os.path.basename(os.path.normpath(r)) for r in args.runs]
     if args.labels:
-        labels = args.labels.split(",")
-        if len(labels) != len(runs):
-            sys.exit(f"plot.py: {len(labels)} labels for {len(runs)} runs")
-        runs = [(label, rows) for label, (_, rows) in zip(labels, runs)]
+        labels = args.labels
+        if len(labels) != len(args.runs):
+            sys.exit(f"plot.py: {len(labels)} --label values for {len(args.runs)} runs")
+    runs = [(label, read_metrics(r), read_config(r) if args.pool_seeds else {}) for label, r in zip(labels, args.runs)]
+    if args.pool_seeds:
+        runs = pool_seeds(runs)
+    runs = [(label, rows) for label, rows, _ in runs]
+    os.makedirs(args.out, exist_ok=True)
+    if args.pool_seeds:
+        write_pooled_csv(os.path.join(args.out, "pooled_seeds.csv"), runs)
     metrics = args.metrics.split(",") if args.metrics else numeric_keys([r for _, rows in runs for r in rows])
     os.makedirs(args.out, exist_ok=True)
     for metric in metrics:
         fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
         for label, rows in runs:
-            se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
-            pts = [(r["generation"], r[metric], r.get(se_key)) for r in rows
-                   if isinstance(r.get(metric), (int, float)) and not math.isnan(r[metric])]
-            if not pts:
-                continue
-            g = [p[0] for p in pts]
-            y = [p[1] for p in pts]
-            line, = ax.plot(g, y, label=label, marker="." if len(g) < 40 else None)
-            if all(p[2] is not None for p in pts):
-                lo = [p[1] - 2 * p[2] for p in pts]
-                hi = [p[1] + 2 * p[2] for p in pts]
-                ax.fill_between(g, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+            pts = metric_points(rows, metric)
+            if pts:
+                draw_curve(ax, pts, label=label)
         ax.set_xlabel("generation")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)

@@ -1,6 +1,8 @@
 // Sweeps: grid parsing, labels, run-or-resume of every point, combined table; strip generations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "retrain/core/errors.hpp"
 #include "retrain/report/reports.hpp"
 #include "retrain/report/sweep.hpp"
@@ -44,6 +46,12 @@ TEST(Sweep, RunsEveryGridPointAndResumesAHalfFinishedSweep) {
   EXPECT_EQ(csv.rfind("run,generation,", 0), 0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * 4);
   EXPECT_NE(csv.find("\"lambda=1,seed=2\",3,"), std::string::npos);
+  // The seed axis pools the metric curves: one line per lambda, the mean over the two seeds.
+  ASSERT_TRUE(std::find(second.reports.begin(), second.reports.end(), scratch / "sw/plots") != second.reports.end());
+  EXPECT_TRUE(fs::exists(scratch / "sw/plots/std_ratio_mean.png"));
+  const std::string pooled = test::read_text(scratch / "sw/plots/pooled_seeds.csv");
+  EXPECT_NE(pooled.find("\"lambda=0.5\",2,3,std_ratio_mean,"), std::string::npos) << pooled;
+  EXPECT_NE(pooled.find("\"lambda=1\",2,3,std_ratio_mean,"), std::string::npos) << pooled;
 }
 
 TEST(Sweep, ABadGridValueFailsBeforeAnyRun) {

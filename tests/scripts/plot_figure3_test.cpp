@@ -1,5 +1,6 @@
-// scripts/plot.py figure3 on two fake run directories (config.yaml from to_yaml, hand-written metrics.jsonl):
-// the PNG is written, every run is labelled from its config, a missing metric is noted, and bad dirs fail.
+// scripts/plot.py on fake run directories (config.yaml from to_yaml, hand-written metrics.jsonl): figure3
+// writes the PNG, labels every run from its config, notes a missing metric, and fails on bad dirs;
+// --pool-seeds turns runs that differ only in their seed into one mean with its standard error.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -15,14 +16,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// `plot.py figure3 --out OUT runs...` through the shell; stdout and stderr together.
-test::ProcessResult plot_figure3(const test::ScratchDir& dir, const fs::path& out, const std::vector<fs::path>& runs) {
-  std::string command = fmt::format("'{}' '{}/scripts/plot.py' figure3 --out '{}'", test::kPython, test::kSourceDir,
-                                    out.string());
+// `plot.py ARGS runs...` through the shell; stdout and stderr together.
+test::ProcessResult run_plot(const test::ScratchDir& dir, const std::string& args, const std::vector<fs::path>& runs) {
+  std::string command = fmt::format("'{}' '{}/scripts/plot.py' {}", test::kPython, test::kSourceDir, args);
   for (const auto& run : runs) command += fmt::format(" '{}'", run.string());
   const auto log = dir / "plot.log";
   const int status = std::system(fmt::format("{} > '{}' 2>&1", command, log.string()).c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::read_text(log)};
+}
+
+test::ProcessResult plot_figure3(const test::ScratchDir& dir, const fs::path& out, const std::vector<fs::path>& runs) {
+  return run_plot(dir, fmt::format("figure3 --out '{}'", out.string()), runs);
 }
 
 // A run directory with the config.yaml a run of `config` writes and one metrics line per generation 0..2.
@@ -79,6 +83,48 @@ TEST_F(PlotFigure3, AMissingOrIncompleteRunDirectoryFailsNamingIt) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find(corrected_.string() + " has no config.yaml"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out));
+}
+
+// A run of `config` with the given sw2 and fid at generations 0, 1, ...
+fs::path run_with_values(const test::ScratchDir& dir, const std::string& name, const Config& config,
+                         const std::vector<double>& values) {
+  const auto run = dir / name;
+  test::write_text(run / "config.yaml", to_yaml(config));
+  std::string metrics;
+  for (std::size_t g = 0; g < values.size(); ++g)
+    metrics += fmt::format(R"({{"generation": {}, "sw2": {}, "fid": {}}})", g, values[g], 10 * values[g]) + "\n";
+  test::write_text(run / "metrics.jsonl", metrics);
+  return run;
+}
+
+TEST(PlotPoolSeeds, RunsThatDifferOnlyInTheirSeedBecomeOneMeanWithItsStandardError) {
+  test::ScratchDir dir;
+  Config a;
+  a.loop.lambda = 0.5;
+  a.seed = 0;
+  const auto seed0 = run_with_values(dir, "seed0", a, {1.0, 2.0});
+  a.seed = 1;
+  a.name = "another_name";
+  const auto seed1 = run_with_values(dir, "seed1", a, {3.0, 6.0, 9.0});  // generation 2: only this seed
+  Config other = a;
+  other.loop.lambda = 1.0;
+  const auto single = run_with_values(dir, "single", other, {5.0});
+
+  const auto out = dir / "plots";
+  auto r = run_plot(dir, fmt::format("--pool-seeds --metrics sw2 -o '{}'", out.string()), {seed0, seed1, single});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(test::read_text(out / "sw2.png").substr(0, 8), "\x89PNG\r\n\x1a\n");
+  // Means 2 and 4; standard errors sqrt(((1-2)^2 + (3-2)^2) / 1 / 2) = 1 and 2. The single run is not pooled.
+  const auto csv = test::read_text(out / "pooled_seeds.csv");
+  EXPECT_NE(csv.find("\"seed0\",2,0,sw2,2.0,1.0\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\"seed0\",2,1,sw2,4.0,2.0\n"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(",2,2,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("single"), std::string::npos) << csv;
+
+  r = run_plot(dir, fmt::format("figure3 --pool-seeds --out '{}'", (dir / "figure3.png").string()), {seed0, seed1, single});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(": lambda = 0.5 (2 seeds)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(single.string() + ": lambda = 1"), std::string::npos) << r.output;
 }
 
 }  // namespace
