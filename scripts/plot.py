@@ -92,12 +92,21 @@ POOL_IGNORES = {"seed", "name", "out"}
 
 
 def pool_seeds(runs):
-    """runs: [(label, rows, config)]. Runs whose configs agree except for POOL_IGNORES become one
-    (label, rows, config): per generation all of them reached, each numeric metric's mean over the runs
-    and, as <metric>_se, its standard error across them. A run alone in its group is kept as it is."""
+    """runs: [(label, rows, config)]. Runs whose configs agree except for POOL_IGNORES (and for keys that
+    only some configs have, all with one value) become one (label, rows, config): per generation all of
+    them reached, each numeric metric's mean over the runs and, as <metric>_se, its standard error
+    across them. A run alone in its group is kept as it is."""
+    # A key some configs lack (one added by a later retrain, written with its default by newer runs)
+    # takes part only if the configs that have it disagree on it.
+    all_keys = set().union(*(config.keys() for _, _, config in runs))
+    ignored = set(POOL_IGNORES)
+    for k in all_keys:
+        present = [config[k] for _, _, config in runs if k in config]
+        if len(present) < len(runs) and len(set(present)) == 1:
+            ignored.add(k)
     groups = {}
     for label, rows, config in runs:
-        key = tuple(sorted((k, v) for k, v in config.items() if k not in POOL_IGNORES))
+        key = tuple(sorted((k, v) for k, v in config.items() if k not in ignored))
         groups.setdefault(key, []).append((label, rows, config))
     pooled = []
     for members in groups.values():
