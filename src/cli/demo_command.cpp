@@ -17,7 +17,7 @@ int demo_command(const CommonOptions& options) {
   overrides.insert(overrides.begin(), {"name", "demo", true});
   active_run_dir() = "runs/demo/<run>";
   const auto result = run_sweep(embedded_demo_yaml(), "configs/demo.yaml (embedded)", overrides,
-                                {{"loop.real", {"none", "fixed"}}}, options.overwrite);
+                                {{"loop.real", {"none", "fixed"}}}, {.overwrite = options.overwrite});
   std::cout << "\nThe demo: " << result.runs.front().config.data.source << " "
             << (result.runs.front().config.data.source == "toy2d" ? result.runs.front().config.data.name : "")
             << " retrained on its own samples only (real=none) and with its real data kept (real=fixed).\n";

@@ -72,6 +72,11 @@ int main(int argc, char** argv) {
   add_common(*sweep, sweep_opts, true);
   std::vector<std::string> grid;
   sweep->add_option("--grid", grid, "key=v1,v2,... (repeatable; the runs are every combination; default: the config's sweep.grid)");
+  int jobs = 1;
+  sweep->add_option("--jobs,-j", jobs,
+                    "Grid points run at once, each a `retrain resume` process with its share of the CPU threads and, "
+                    "when GPUs are visible, one GPU of its own (default 1: one after another in this process)")
+      ->check(CLI::PositiveNumber);
   auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of B against the "
                                                 "reference set A (feature .npy files, image sets or checkpoints)");
   retrain::cli::MetricsOptions metrics_opts;
@@ -128,7 +133,7 @@ int main(int argc, char** argv) {
     if (*sample) return retrain::cli::sample_command(checkpoint, sample_flags, sample_opts);
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);
-    if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid);
+    if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid, jobs);
     if (*metrics) return retrain::cli::metrics_command(metrics_opts);
     if (*eval) return retrain::cli::eval_command(eval_opts);
     if (!top.config.empty()) return retrain::cli::run_command(top);

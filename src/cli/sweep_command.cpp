@@ -1,17 +1,19 @@
 // `retrain sweep --config F [--grid key=v1,v2 ...]` (default: the config's sweep.grid): the grid's runs in sibling directories, then
-// sweep.csv, strip.png (2-D runs) and plots/.
+// sweep.csv, strip.png (2-D runs) and plots/. --jobs N runs N grid points at once in child processes.
 #include <fmt/format.h>
+#include <torch/cuda.h>
 
 #include "commands.hpp"
 #include "options.hpp"
 #include "report_summary.hpp"
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/report/child_runs.hpp"
 #include "retrain/report/sweep.hpp"
 
 namespace retrain::cli {
 
-int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid) {
+int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid, int jobs) {
   if (options.config.empty()) throw UsageError("sweep: --config FILE is required");
   auto overrides = overrides_from(options);
   const auto& axes_text = grid.empty() ? load_config_file(options.config, overrides).sweep.grid : grid;
@@ -27,7 +29,12 @@ int sweep_command(const CommonOptions& options, const std::vector<std::string>& 
   }
   if (!options.name) overrides.insert(overrides.begin(), {"name", std::filesystem::path(options.config).stem().string(), true});
   active_run_dir() = "<sweep dir>/<run>";
-  print_sweep_summary(run_sweep(text, options.config, overrides, axes, options.overwrite));
+  SweepOptions sweep{.overwrite = options.overwrite, .jobs = jobs};
+  if (jobs > 1) {
+    sweep.executable = std::filesystem::read_symlink("/proc/self/exe");
+    sweep.gpus = visible_gpus(static_cast<int>(torch::cuda::device_count()));
+  }
+  print_sweep_summary(run_sweep(text, options.config, overrides, axes, sweep));
   return 0;
 }
 

@@ -1,4 +1,5 @@
-// Sweeps: grid expansion, validation of every point, run-or-resume of each, then the reports.
+// Sweeps: grid expansion, validation of every point, run-or-resume of each (here, or in child
+// processes), then the reports.
 #include "retrain/report/sweep.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "retrain/core/logging.hpp"
 #include "retrain/loop/experiment.hpp"
 #include "retrain/loop/run_dir.hpp"
+#include "retrain/report/child_runs.hpp"
 #include "retrain/report/reports.hpp"
 
 namespace retrain {
@@ -56,7 +58,7 @@ std::string label_of(const std::vector<Override>& point) {
 }  // namespace
 
 SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, const std::vector<Override>& overrides,
-                      const std::vector<SweepAxis>& axes, bool overwrite) {
+                      const std::vector<SweepAxis>& axes, const SweepOptions& options) {
   const Config base = load_config_text(base_yaml, origin, overrides);
   SweepResult result;
   result.dir = fs::path(base.out) / (base.name.empty() ? "sweep" : base.name);
@@ -69,12 +71,29 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
     check_experiment(config);
     result.runs.push_back({label, fs::path(config.out) / config.name, config});
   }
-  for (std::size_t i = 0; i < result.runs.size(); ++i) {
-    const auto& r = result.runs[i];
-    spdlog::info("sweep {}/{}: {} -> {}", i + 1, result.runs.size(), r.label, r.dir.string());
-    RunDir run = RunDir::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
-    set_log_file(run.file("log.txt"));
-    run_experiment(run);
+  const bool overwrite = options.overwrite;
+  if (options.jobs > 1) {
+    std::vector<ChildRun> children;
+    for (const auto& r : result.runs) {
+      if (!RunDir::is_run(r.dir) || overwrite) RunDir::create(r.dir, r.config, overwrite);
+      children.push_back({r.label, r.dir});
+    }
+    const auto failed = run_in_child_processes(children, options.jobs, options.executable, options.gpus);
+    if (!failed.empty()) {
+      std::string list;
+      for (const auto& f : failed) list += fmt::format("\n  {} (see {})", f.label, (f.dir / "log.txt").string());
+      throw std::runtime_error(fmt::format("sweep: {} of {} runs failed:{}\nThe others are complete; fix the cause and "
+                                           "run the sweep again to resume the failed ones.",
+                                           failed.size(), result.runs.size(), list));
+    }
+  } else {
+    for (std::size_t i = 0; i < result.runs.size(); ++i) {
+      const auto& r = result.runs[i];
+      spdlog::info("sweep {}/{}: {} -> {}", i + 1, result.runs.size(), r.label, r.dir.string());
+      RunDir run = RunDir::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
+      set_log_file(run.file("log.txt"));
+      run_experiment(run);
+    }
   }
 
   std::vector<LabelledRun> runs;

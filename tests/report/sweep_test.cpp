@@ -32,7 +32,7 @@ TEST(Sweep, RunsEveryGridPointAndResumesAHalfFinishedSweep) {
   const std::string yaml = "device: cpu\nout: " + scratch.path().string() +
                            "\nname: sw\ndata: {n: 10}\nlearner: {replicas: 3}\nloop: {generations: 3, real: fixed}\n";
   const std::vector<SweepAxis> axes = {parse_axis("loop.lambda=0.5,1"), parse_axis("seed=1,2")};
-  auto first = run_sweep(yaml, "sw.yaml", {}, axes, false);
+  auto first = run_sweep(yaml, "sw.yaml", {}, axes);
   ASSERT_EQ(first.runs.size(), 4u);
   EXPECT_EQ(first.runs[0].label, "lambda=0.5,seed=1");
   EXPECT_EQ(first.runs[3].label, "lambda=1,seed=2");
@@ -40,7 +40,7 @@ TEST(Sweep, RunsEveryGridPointAndResumesAHalfFinishedSweep) {
   // Lose the last run's later generations (as if the sweep was killed there), then run the sweep again.
   fs::remove_all(first.runs[3].dir / "gen_0003");
   fs::remove_all(first.runs[3].dir / "gen_0002");
-  auto second = run_sweep(yaml, "sw.yaml", {}, axes, false);
+  auto second = run_sweep(yaml, "sw.yaml", {}, axes);
   EXPECT_EQ(test::metrics_without_timing(second.runs[3].dir / "metrics.jsonl"), reference);
   const std::string csv = test::read_text(scratch / "sw/sweep.csv");
   EXPECT_EQ(csv.rfind("run,generation,", 0), 0u);
@@ -57,7 +57,7 @@ TEST(Sweep, RunsEveryGridPointAndResumesAHalfFinishedSweep) {
 TEST(Sweep, ABadGridValueFailsBeforeAnyRun) {
   test::ScratchDir scratch;
   const std::string yaml = "device: cpu\nout: " + scratch.path().string() + "\nname: sw\nloop: {generations: 1}\n";
-  EXPECT_THROW(run_sweep(yaml, "sw.yaml", {}, {parse_axis("loop.lambda=1,-1")}, false), UsageError);
+  EXPECT_THROW(run_sweep(yaml, "sw.yaml", {}, {parse_axis("loop.lambda=1,-1")}), UsageError);
   EXPECT_FALSE(fs::exists(scratch / "sw"));
 }
 

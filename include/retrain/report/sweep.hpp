@@ -28,10 +28,19 @@ struct SweepResult {
   std::vector<std::filesystem::path> reports;  // files written after the runs
 };
 
+struct SweepOptions {
+  bool overwrite = false;               // start existing runs afresh instead of resuming them
+  int jobs = 1;                         // grid points at once; > 1: each in its own `retrain resume` process
+  std::filesystem::path executable;     // the retrain binary those processes run (jobs > 1)
+  std::vector<std::string> gpus;        // GPU ids to hand out to them, one each (see run_in_child_processes)
+};
+
 // Runs every grid point of `base_yaml` (+ `overrides`, then the point's values) as out/name/<label>.
 // Existing complete runs are kept, interrupted ones resumed (`overwrite` starts them afresh), so a
-// sweep stopped half-way continues where it stopped. Every point is validated before any runs.
+// sweep stopped half-way continues where it stopped. Every point is validated before any runs. With
+// jobs > 1 the run directories are created here and run by child processes; a run that fails there
+// does not stop the others, and the sweep then throws naming each failed run and its log.
 SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, const std::vector<Override>& overrides,
-                      const std::vector<SweepAxis>& axes, bool overwrite);
+                      const std::vector<SweepAxis>& axes, const SweepOptions& options = {});
 
 }  // namespace retrain
