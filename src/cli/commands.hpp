@@ -64,8 +64,9 @@ int sweep_command(const CommonOptions& options, const std::vector<std::string>& 
 int metrics_command(const MetricsOptions& options);
 int eval_command(const EvalOptions& options);
 
-// The run directory being worked on, for the "resume with ..." hint after an interruption.
-std::string& active_run_dir();
+// What continues the interrupted work (e.g. "`retrain resume runs/x`"), for the hint printed after an
+// interruption; empty: the generic `retrain resume <run dir>`.
+std::string& resume_hint();
 
 // The YAML of configs/demo.yaml, compiled in.
 const char* embedded_demo_yaml();

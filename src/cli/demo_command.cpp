@@ -15,7 +15,7 @@ namespace retrain::cli {
 int demo_command(const CommonOptions& options) {
   auto overrides = overrides_from(options);
   overrides.insert(overrides.begin(), {"name", "demo", true});
-  active_run_dir() = "runs/demo/<run>";
+  resume_hint() = "`retrain` (the demo) again";
   const auto result = run_sweep(embedded_demo_yaml(), "configs/demo.yaml (embedded)", overrides,
                                 {{"loop.real", {"none", "fixed"}}}, {.overwrite = options.overwrite});
   std::cout << "\nThe demo: " << result.runs.front().config.data.source << " "

@@ -142,8 +142,9 @@ int main(int argc, char** argv) {
     std::cerr << "retrain: error: " << e.what() << "\n";
     return 2;
   } catch (const retrain::Interrupted& e) {
-    std::cerr << "retrain: " << e.what() << "; every committed generation is kept: `retrain resume "
-              << (retrain::cli::active_run_dir().empty() ? "<run dir>" : retrain::cli::active_run_dir()) << "` continues\n";
+    const auto& hint = retrain::cli::resume_hint();
+    std::cerr << "retrain: " << e.what() << "; every committed generation is kept: "
+              << (hint.empty() ? "`retrain resume <run dir>`" : hint) << " continues\n";
     return 130;
   } catch (const std::exception& e) {
     std::cerr << "retrain: error: " << e.what() << "\n";

@@ -3,9 +3,9 @@
 
 namespace retrain::cli {
 
-std::string& active_run_dir() {
-  static std::string dir;
-  return dir;
+std::string& resume_hint() {
+  static std::string hint;
+  return hint;
 }
 
 std::vector<Override> overrides_from(const CommonOptions& options) {

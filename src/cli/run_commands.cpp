@@ -16,7 +16,7 @@ int run_command(const CommonOptions& options) {
   check_experiment(config);
   const auto dir = std::filesystem::path(config.out) / config.name;
   RunDir run = RunDir::create(dir, config, options.overwrite);
-  active_run_dir() = dir.string();
+  resume_hint() = fmt::format("`retrain resume {}`", dir.string());
   set_log_file(run.file("log.txt"));
   run_experiment(run);
   spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file("metrics.jsonl").string(),
@@ -43,7 +43,7 @@ int resume_command(const std::string& run_dir, const CommonOptions& options) {
       throw UsageError(fmt::format("--set loop.generations={}: expects an integer >= 1", o.value));
     }
   }
-  active_run_dir() = run_dir;
+  resume_hint() = fmt::format("`retrain resume {}`", run_dir);
   RunDir run = RunDir::open(run_dir, generations);
   set_log_file(run.file("log.txt"));
   run_experiment(run);

@@ -28,7 +28,7 @@ int sweep_command(const CommonOptions& options, const std::vector<std::string>& 
     throw UsageError(e.what());
   }
   if (!options.name) overrides.insert(overrides.begin(), {"name", std::filesystem::path(options.config).stem().string(), true});
-  active_run_dir() = "<sweep dir>/<run>";
+  resume_hint() = "the same `retrain sweep` command again";
   SweepOptions sweep{.overwrite = options.overwrite, .jobs = jobs};
   if (jobs > 1) {
     sweep.executable = std::filesystem::read_symlink("/proc/self/exe");
