@@ -91,11 +91,22 @@ def read_config(run_dir):
 POOL_IGNORES = {"seed", "name", "out"}
 
 
+def se_key_of(metric):
+    """The standard-error column of a metric: x_mean -> x_se, x -> x_se."""
+    return metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
+
+
+def with_seeds(label, seeds):
+    """A line's label, marked "(k seeds)" when it pools several."""
+    return f"{label} ({seeds} seeds)" if seeds > 1 else label
+
+
 def pool_seeds(runs):
-    """runs: [(label, rows, config)]. Runs whose configs agree except for POOL_IGNORES (and for keys that
-    only some configs have, all with one value) become one (label, rows, config): per generation all of
-    them reached, each numeric metric's mean over the runs and, as <metric>_se, its standard error
-    across them. A run alone in its group is kept as it is."""
+    """runs: [(label, rows, config)] -> [(label, rows, config, seeds)]. Runs whose configs agree except
+    for POOL_IGNORES (and for keys that only some configs have, all with one value) become one: per
+    generation all of them reached, each numeric metric's mean over the runs and, as <metric>_se, its
+    standard error across them; the label is the first run's without its seed=... part. A run alone in
+    its group is kept as it is (seeds = 1)."""
     # A key some configs lack (one added by a later retrain, written with its default by newer runs)
     # takes part only if the configs that have it disagree on it.
     all_keys = set().union(*(config.keys() for _, _, config in runs))
@@ -111,7 +122,7 @@ def pool_seeds(runs):
     pooled = []
     for members in groups.values():
         if len(members) == 1:
-            pooled.append(members[0])
+            pooled.append((*members[0], 1))
             continue
         by_generation = [{r["generation"]: r for r in rows} for _, rows, _ in members]
         common = sorted(set.intersection(*(set(g) for g in by_generation)))
@@ -125,28 +136,24 @@ def pool_seeds(runs):
                 k = len(values)
                 mean = sum(values) / k
                 row[metric] = mean
-                se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
-                row[se_key] = math.sqrt(sum((v - mean) ** 2 for v in values) / (k - 1) / k)
+                row[se_key_of(metric)] = math.sqrt(sum((v - mean) ** 2 for v in values) / (k - 1) / k)
             rows.append(row)
         first_label = members[0][0]
         parts = [p for p in first_label.split(",") if not os.path.basename(p).startswith("seed=")]
-        label = ",".join(parts) or "all seeds"
-        pooled.append((f"{label} ({len(members)} seeds)", rows, members[0][2]))
+        pooled.append((",".join(parts) or "all seeds", rows, members[0][2], len(members)))
     return pooled
 
 
-def write_pooled_csv(path, runs):
-    """The pooled lines of `runs` ([(label, rows)]; labels ending in "(k seeds)") as a long CSV."""
+def write_pooled_csv(path, pooled):
+    """The lines of `pooled` (pool_seeds' output) that pool several seeds, as a long CSV."""
     with open(path + ".tmp", "w") as f:
         f.write("label,seeds,generation,metric,mean,se\n")
-        for label, rows in runs:
-            if not label.endswith(" seeds)"):
+        for label, rows, _, seeds in pooled:
+            if seeds == 1:
                 continue
-            base, seeds = label[:label.rindex(" (")], label[label.rindex("(") + 1:].split()[0]
             for row in rows:
                 for metric in numeric_keys([row]):
-                    se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
-                    f.write(f'"{base}",{seeds},{row["generation"]},{metric},{row[metric]!r},{row[se_key]!r}\n')
+                    f.write(f'"{label}",{seeds},{row["generation"]},{metric},{row[metric]!r},{row[se_key_of(metric)]!r}\n')
     os.replace(path + ".tmp", path)
 
 
@@ -175,7 +182,7 @@ def run_label(config, run_dir):
 
 def metric_points(rows, metric):
     """(generation, value, standard error or None) of every row with a finite `metric`."""
-    se_key = metric[:-5] + "_se" if metric.endswith("_mean") else metric + "_se"
+    se_key = se_key_of(metric)
     return [(r["generation"], r[metric], r.get(se_key)) for r in rows
             if isinstance(r.get(metric), (int, float)) and not math.isnan(r[metric])]
 
@@ -203,13 +210,11 @@ def figure3(argv):
             sys.exit(f"plot.py: run directory {run_dir} does not exist")
         config = read_config(run_dir)
         loaded.append((run_dir, read_metrics(run_dir), config))
-    if args.pool_seeds:
-        loaded = pool_seeds(loaded)
+    loaded = pool_seeds(loaded) if args.pool_seeds else [(*run, 1) for run in loaded]
     runs = []
-    for name, rows, config in loaded:
+    for name, rows, config, seeds in loaded:
         label, baseline, lam, corrected = run_label(config, name)
-        if name.endswith(" seeds)"):
-            label += name[name.rindex(" ("):]
+        name, label = with_seeds(name, seeds), with_seeds(label, seeds)
         print(f"{name}: {label}")
         runs.append((name, label, baseline, lam, corrected, rows))
     # One colour per lambda; the baseline dashed, corrected runs dotted, so a sweep over lambda x
@@ -259,14 +264,14 @@ def main():
         if len(labels) != len(args.runs):
             sys.exit(f"plot.py: {len(labels)} --label values for {len(args.runs)} runs")
     runs = [(label, read_metrics(r), read_config(r) if args.pool_seeds else {}) for label, r in zip(labels, args.runs)]
-    if args.pool_seeds:
-        runs = pool_seeds(runs)
-    runs = [(label, rows) for label, rows, _ in runs]
     os.makedirs(args.out, exist_ok=True)
     if args.pool_seeds:
-        write_pooled_csv(os.path.join(args.out, "pooled_seeds.csv"), runs)
+        pooled = pool_seeds(runs)
+        write_pooled_csv(os.path.join(args.out, "pooled_seeds.csv"), pooled)
+        runs = [(with_seeds(label, seeds), rows) for label, rows, _, seeds in pooled]
+    else:
+        runs = [(label, rows) for label, rows, _ in runs]
     metrics = args.metrics.split(",") if args.metrics else numeric_keys([r for _, rows in runs for r in rows])
-    os.makedirs(args.out, exist_ok=True)
     for metric in metrics:
         fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
         for label, rows in runs:
