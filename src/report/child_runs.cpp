@@ -84,8 +84,13 @@ std::vector<ChildRun> run_in_child_processes(const std::vector<ChildRun>& runs, 
       running[pid] = {next++, slot};
     }
     int status = 0;
-    const pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid > 0 && running.count(pid)) {
+    pid_t pid = 0;  // only our own children: another part of the process may have some of its own
+    for (const auto& entry : running)
+      if (waitpid(entry.first, &status, WNOHANG) == entry.first) {
+        pid = entry.first;
+        break;
+      }
+    if (pid > 0) {
       const Running r = running[pid];
       running.erase(pid);
       free_slots.push_back(r.slot);
