@@ -11,7 +11,7 @@ Metrics with a standard-error column (x_mean with x_se, or x with x_se) get a sh
 --pool-seeds (both forms): runs whose config.yaml files agree except for seed, name and out (e.g. a
 sweep with --grid seed=0,1,2) become one line, the mean over seeds at each generation they all reached,
 with a +-2 SE band across seeds, labelled "(k seeds)"; the default form also writes those numbers to
-<out>/pooled_seeds.csv (label, seeds, generation, metric, mean, se):
+<out>/pooled_seeds.csv (label, seeds, generation, metric, mean, se) when it pooled any:
 
     .venv/bin/python scripts/plot.py runs/sweep/* --pool-seeds -o plots/
 
@@ -145,7 +145,10 @@ def pool_seeds(runs):
 
 
 def write_pooled_csv(path, pooled):
-    """The lines of `pooled` (pool_seeds' output) that pool several seeds, as a long CSV."""
+    """The lines of `pooled` (pool_seeds' output) that pool several seeds, as a long CSV; no file when
+    none does."""
+    if all(seeds == 1 for *_, seeds in pooled):
+        return
     with open(path + ".tmp", "w") as f:
         f.write("label,seeds,generation,metric,mean,se\n")
         for label, rows, _, seeds in pooled:

@@ -101,15 +101,13 @@ bool plot_metric_curves(const std::vector<LabelledRun>& runs, const fs::path& ou
   const fs::path python = build_info().python;
   const fs::path script = fs::path(build_info().source_dir) / "scripts/plot.py";
   std::string args, labels;
-  bool seeds = false;  // a sweep over seed=...: one line per config, the mean over seeds
   for (const auto& run : runs) {
     args += fmt::format(" {}", shell_quote(run.dir.string()));
     labels += fmt::format(" --label {}", shell_quote(run.label));  // labels hold commas: one flag each
-    seeds = seeds || run.label.starts_with("seed=") || run.label.find(",seed=") != std::string::npos;
   }
-  const std::string command = fmt::format("{} {}{}{}{} -o {}", shell_quote(python.string()),
-                                          shell_quote(script.string()), args, labels,
-                                          seeds ? " --pool-seeds" : "", shell_quote(out_dir.string()));
+  // Grid points differ in their axes' keys, so only a seed axis leaves runs for --pool-seeds to pool.
+  const std::string command = fmt::format("{} {}{}{} --pool-seeds -o {}", shell_quote(python.string()),
+                                          shell_quote(script.string()), args, labels, shell_quote(out_dir.string()));
   if (!fs::exists(python) || !fs::exists(script)) {
     spdlog::warn("metric curves need Python with matplotlib; run: {}", command);
     return false;

@@ -125,6 +125,10 @@ TEST(PlotPoolSeeds, RunsThatDifferOnlyInTheirSeedBecomeOneMeanWithItsStandardErr
   EXPECT_NE(csv.find("\"seed0\",2,1,sw2,4.0,2.0\n"), std::string::npos) << csv;
   EXPECT_EQ(csv.find(",2,2,"), std::string::npos) << csv;
   EXPECT_EQ(csv.find("single"), std::string::npos) << csv;
+  r = run_plot(dir, fmt::format("--pool-seeds --metrics sw2 -o '{}'", (dir / "alone").string()), {seed0, single});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "alone/sw2.png"));
+  EXPECT_FALSE(fs::exists(dir / "alone/pooled_seeds.csv"));  // nothing pooled, no table
 
   r = run_plot(dir, fmt::format("figure3 --pool-seeds --out '{}'", (dir / "figure3.png").string()), {seed0, seed1, single});
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -26,9 +26,9 @@ std::vector<std::int64_t> strip_generations(std::int64_t total_generations, std:
 bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& config,
                          const std::vector<std::int64_t>& generations, const std::filesystem::path& png);
 
-// Runs `python scripts/plot.py RUNS... -o out_dir` with the project's venv Python, with --pool-seeds when
-// a label names a seed (a sweep over seed=...: one line per config, the mean over seeds with its
-// standard error). Returns false (and logs the command to run by hand) when Python or the script is
+// Runs `python scripts/plot.py RUNS... --pool-seeds -o out_dir` with the project's venv Python (runs
+// that differ only in their seed, as a seed=... axis makes them, become one line: the mean over seeds
+// with its standard error). Returns false (and logs the command to run by hand) when Python or the script is
 // not available.
 bool plot_metric_curves(const std::vector<LabelledRun>& runs, const std::filesystem::path& out_dir);
 
