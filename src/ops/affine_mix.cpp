@@ -5,14 +5,6 @@
 
 namespace retrain::ops {
 
-bool have_cuda_kernels() {
-#ifdef RETRAIN_WITH_CUDA
-  return true;
-#else
-  return false;
-#endif
-}
-
 torch::Tensor affine_mix(const torch::Tensor& x, const torch::Tensor& a, const torch::Tensor& y, const torch::Tensor& b) {
   TORCH_CHECK(x.sizes() == y.sizes(), "affine_mix: x ", x.sizes(), " and y ", y.sizes(), " differ in shape");
   TORCH_CHECK(x.scalar_type() == y.scalar_type(), "affine_mix: x and y differ in dtype");

@@ -4,13 +4,12 @@
 #pragma once
 #include <torch/types.h>
 
+#include "retrain/ops/op_path.hpp"
+
 namespace retrain::ops {
 
 // x, y: [N, ...] same shape/dtype/device; a, b: [N] (any floating dtype, same device).
 torch::Tensor affine_mix(const torch::Tensor& x, const torch::Tensor& a, const torch::Tensor& y, const torch::Tensor& b);
-
-// True when this build has the CUDA kernels (RETRAIN_WITH_CUDA).
-bool have_cuda_kernels();
 
 namespace detail {
 // Implemented in kernels/affine_mix.cu (CUDA builds only).
