@@ -7,6 +7,7 @@ import pathlib
 import pickle
 import re
 import sys
+import zlib
 from dataclasses import dataclass, field
 
 import torch
@@ -298,6 +299,20 @@ def write_checkpoint(out, converted, source, kind):
              "converted_from": {"kind": kind, "path": str(source.resolve())}}
     (out / "trainer.json").write_text(json.dumps(state, indent=2) + "\n")
     (out / "network.json").write_text(json.dumps(converted.network, indent=2) + "\n")
+    write_manifest(out)
+
+
+def write_manifest(out):
+    """MANIFEST.json last, as retrain writes it (size and CRC-32 of every file), so retrain trusts the
+    directory; anything added to it later makes retrain refuse it."""
+    files = {}
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != "MANIFEST.json"):
+        data = path.read_bytes()
+        files[path.relative_to(out).as_posix()] = {"size": len(data), "crc32": f"{zlib.crc32(data):08x}"}
+    manifest = {"files": files, "info": {"converted_by": "scripts/convert_checkpoint.py"}}
+    tmp = out / "MANIFEST.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n")
+    tmp.replace(out / "MANIFEST.json")
 
 
 def print_summary(out, converted, source, kind):

@@ -26,13 +26,14 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(path_, ec);
 }
 
-int spawn_retrain(const std::vector<std::string>& args, const fs::path& log) {
+int spawn_retrain(const std::vector<std::string>& args, const fs::path& log, const fs::path& cwd) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
     // One intra-op thread: ctest runs two tests at once on two cores, and two multi-threaded torch
     // processes spinning in OpenMP barriers on two cores slow each other down by 10-100x.
     ::setenv("OMP_NUM_THREADS", "1", 1);
@@ -53,10 +54,10 @@ int wait_for(int pid) {
   return -WTERMSIG(status);
 }
 
-ProcessResult run_retrain(const std::vector<std::string>& args) {
+ProcessResult run_retrain(const std::vector<std::string>& args, const fs::path& cwd) {
   ScratchDir scratch;
   const auto log = scratch / "output.txt";
-  const int code = wait_for(spawn_retrain(args, log));
+  const int code = wait_for(spawn_retrain(args, log, cwd));
   return {code, read_text(log)};
 }
 

@@ -25,11 +25,12 @@ struct ProcessResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs build/retrain with `args` (no shell, OMP_NUM_THREADS=1) and waits for it.
-ProcessResult run_retrain(const std::vector<std::string>& args);
+// Runs build/retrain with `args` (no shell, OMP_NUM_THREADS=1) and waits for it; in `cwd` when given.
+ProcessResult run_retrain(const std::vector<std::string>& args, const std::filesystem::path& cwd = {});
 
 // Starts build/retrain in the background with one OpenMP thread; returns its pid. Output goes to `log`.
-int spawn_retrain(const std::vector<std::string>& args, const std::filesystem::path& log);
+int spawn_retrain(const std::vector<std::string>& args, const std::filesystem::path& log,
+                  const std::filesystem::path& cwd = {});
 // Waits for `pid`; returns its exit code, or -signal when it was killed.
 int wait_for(int pid);
 

@@ -36,6 +36,7 @@ struct MetricsOptions {
   std::optional<std::string> config;     // model.* / method.* of checkpoint inputs outside a run
   std::int64_t k = 3;                    // neighbours for the precision/recall/density/coverage balls
   std::optional<std::string> out;        // also write the metrics as JSON here
+  bool quiet = false;                    // only warnings and errors on the console (the metrics still print)
 };
 
 // `retrain eval TARGET`: TARGET is a run directory (its committed generations, evaluated again into

@@ -16,7 +16,6 @@
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
-#include "retrain/core/manifest.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/core/seed_list.hpp"
 #include "retrain/data/real_data.hpp"
@@ -94,7 +93,7 @@ void prepare_out_dir(const fs::path& dir, bool overwrite) {
 // The pieces an evaluation needs, built from one config (which must outlive them).
 struct Evaluation {
   Evaluation(const Config& config, const fs::path& cache_dir)
-      : device(resolve_device(config.device)),
+      : device(resolve_device(config)),
         real(make_real_data(config.data)),
         learner(make_learner(config, *real, device, configured_extractor(config, device), cache_dir)) {}
   torch::Device device;
@@ -133,7 +132,7 @@ void write_config_yaml(const fs::path& file, const Config& config, const std::ve
 }
 
 int eval_run(const fs::path& dir, const EvalOptions& o) {
-  const RunDir run = RunDir::open(dir);
+  const RunDir run = RunDir::open_for_reading(dir);
   const auto overrides = eval_overrides(o, true);
   const Config config = load_config_file(run.file("config.yaml"), overrides);
   const auto generations = selected_generations(run.committed_generations(), o.generations, dir);
@@ -165,10 +164,9 @@ int eval_run(const fs::path& dir, const EvalOptions& o) {
   return 0;
 }
 
-// Default output of a checkpoint evaluation: CHECKPOINT/eval, unless the checkpoint is a committed
-// generation of a run (its manifest must stay valid) or cannot be written: then eval-NAME here.
+// Default output of a checkpoint evaluation: eval-NAME in the working directory (never inside the
+// checkpoint, whose manifest lists every file it holds).
 fs::path default_checkpoint_out(const fs::path& checkpoint) {
-  if (!fs::exists(checkpoint / kManifestName) && ::access(checkpoint.c_str(), W_OK) == 0) return checkpoint / kEvalDir;
   return fs::path(fmt::format("eval-{}", fs::absolute(checkpoint).lexically_normal().filename().string()));
 }
 

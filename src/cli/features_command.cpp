@@ -51,7 +51,7 @@ int features_train_command(const CommonOptions& options) {
   o.batch_size = config.features.batch;
   o.lr = config.features.lr;
   o.dropout = config.features.dropout;
-  o.device = resolve_device(config.device);
+  o.device = resolve_device(config);
   spdlog::info("training the feature classifier on {} images ({} classes), testing on {}, {} epochs on {}",
                train.size(), train.num_classes(), test.size(), o.epochs, o.device.str());
   auto fit_gen = make_generator(config.seed, 0, Stream::Fit);

@@ -3,10 +3,15 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <c10/util/Exception.h>
+
 #include <iostream>
+#include <string>
+#include <string_view>
 
 #include "commands.hpp"
 #include "retrain/core/allocator.hpp"
+#include "retrain/core/build_info.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/logging.hpp"
 #include "retrain/core/signals.hpp"
@@ -14,6 +19,20 @@
 namespace {
 
 using retrain::cli::CommonOptions;
+
+std::string first_line(std::string_view text) {
+  const auto end = text.find('\n');
+  return std::string(text.substr(0, end));
+}
+
+// The error contract: one line `retrain: error: ...` on stderr; the full text (a LibTorch backtrace,
+// say) only in the run's log.txt when one is open. Returns `code`.
+int report_failure(std::string_view full, int code, std::string_view message = {}) {
+  spdlog::debug("failure details: {}", full);  // below the console's level: log.txt only
+  spdlog::default_logger()->flush();
+  std::cerr << "retrain: error: " << first_line(message.empty() ? full : message) << "\n";
+  return code;
+}
 
 void add_common(CLI::App& app, CommonOptions& o, bool with_config) {
   if (with_config) app.add_option("--config,-c", o.config, "Experiment YAML file")->check(CLI::ExistingFile);
@@ -32,7 +51,7 @@ int main(int argc, char** argv) {
   CLI::App app{"retrain: train generative models, then retrain them generation after generation on real data mixed\n"
                "with their own samples (Bertrand et al. 2024; Gillman et al. 2024).\n"
                "With no arguments, runs the built-in demo."};
-  app.set_version_flag("--version", "retrain 0.1.0");
+  app.set_version_flag("--version", "retrain " + retrain::build_info().version);
   CommonOptions top, run_opts, resume_opts, info_opts, sweep_opts, train_opts, sample_opts;
   add_common(app, top, true);
 
@@ -95,6 +114,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   metrics->add_option("--k", metrics_opts.k, "Nearest neighbour that sets each ball's radius (default 3)");
   metrics->add_option("--out", metrics_opts.out, "Also write the metrics as JSON to this file");
+  metrics->add_flag("--quiet,-q", metrics_opts.quiet,
+                    "Only warnings and errors on the console (the metrics still print)");
   auto* eval = app.add_subcommand("eval", "Evaluate a run's committed generations again (e.g. more samples, another "
                                           "extractor) into RUN_DIR/eval/NAME, or a checkpoint with --config");
   retrain::cli::EvalOptions eval_opts;
@@ -116,17 +137,20 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    std::cerr << "retrain: error: " << first_line(e.what()) << " (see `retrain --help`)\n";
+    return 2;
   }
 
   retrain::keep_freed_memory_in_heap();
   const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet || train_opts.quiet ||
-                     sample_opts.quiet || eval_opts.quiet;
+                     sample_opts.quiet || eval_opts.quiet || features_opts.quiet || info_opts.quiet ||
+                     metrics_opts.quiet;
   retrain::init_logging(quiet);
-  retrain::install_stop_handlers();
   try {
+    retrain::throw_if_stop_requested("starting");  // the handlers are installed before main (early_start.cpp)
     if (*run) return retrain::cli::run_command(run_opts);
     if (*train) return retrain::cli::train_command(train_opts);
     if (*features_train) return retrain::cli::features_train_command(features_opts);
@@ -139,15 +163,15 @@ int main(int argc, char** argv) {
     if (!top.config.empty()) return retrain::cli::run_command(top);
     return retrain::cli::demo_command(top);
   } catch (const retrain::UsageError& e) {
-    std::cerr << "retrain: error: " << e.what() << "\n";
-    return 2;
+    return report_failure(e.what(), 2);
   } catch (const retrain::Interrupted& e) {
     const auto& hint = retrain::cli::resume_hint();
     std::cerr << "retrain: " << e.what() << "; every committed generation is kept: "
               << (hint.empty() ? "`retrain resume <run dir>`" : hint) << " continues\n";
     return 130;
+  } catch (const c10::Error& e) {
+    return report_failure(e.what(), 1, e.msg());
   } catch (const std::exception& e) {
-    std::cerr << "retrain: error: " << e.what() << "\n";
-    return 1;
+    return report_failure(e.what(), 1);
   }
 }

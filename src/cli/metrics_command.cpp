@@ -32,7 +32,12 @@ int metrics_command(const MetricsOptions& options) {
   if (reference.size(1) != candidate.size(1))
     throw UsageError(fmt::format("'{}' has {} features per row and '{}' has {}; they must match", options.reference,
                                  reference.size(1), options.candidate, candidate.size(1)));
-  const auto prdc = precision_recall_density_coverage(reference, candidate, {.k = options.k});
+  Prdc prdc;
+  try {
+    prdc = precision_recall_density_coverage(reference, candidate, {.k = options.k});
+  } catch (const UsageError& e) {  // its "real"/"fake" are A and B here
+    throw UsageError(fmt::format("metrics of B '{}' against A '{}': {}", options.candidate, options.reference, e.what()));
+  }
   const nlohmann::ordered_json result = {
       {"fid", fid(feature_stats(reference), feature_stats(candidate))},
       {"precision", prdc.precision},

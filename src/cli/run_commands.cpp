@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "commands.hpp"
 #include "options.hpp"
 #include "retrain/core/errors.hpp"
@@ -37,11 +39,11 @@ int resume_command(const std::string& run_dir, const CommonOptions& options) {
       throw UsageError(fmt::format("resume: only --set loop.generations=N (to extend a run) is allowed; '{}' would "
                                    "change the experiment. Start a new run for that.",
                                    o.key));
-    try {
-      generations = std::stoll(o.value);
-    } catch (const std::exception&) {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), value);
+    if (error != std::errc() || end != o.value.data() + o.value.size() || value < 1)
       throw UsageError(fmt::format("--set loop.generations={}: expects an integer >= 1", o.value));
-    }
+    generations = value;
   }
   resume_hint() = fmt::format("`retrain resume {}`", run_dir);
   RunDir run = RunDir::open(run_dir, generations);

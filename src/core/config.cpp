@@ -51,18 +51,21 @@ T convert(const YAML::Node& node, const std::string& where, const std::string& p
   }
 }
 
-std::string range_text(double lo, double hi) {
+// Which ends of a number's range are excluded (e.g. a learning rate > 0, Adam's beta < 1).
+enum class Open { none, low, high };
+
+std::string range_text(double lo, double hi, Open open) {
   if (lo == -kInf && hi == kInf) return "";
-  if (hi == kInf) return fmt::format(">= {}", lo);
-  if (lo == -kInf) return fmt::format("<= {}", hi);
-  return fmt::format("in [{}, {}]", lo, hi);
+  if (hi == kInf) return fmt::format("{} {}", open == Open::low ? ">" : ">=", lo);
+  if (lo == -kInf) return fmt::format("{} {}", open == Open::high ? "<" : "<=", hi);
+  return fmt::format("in {}{}, {}{}", open == Open::low ? "(" : "[", lo, hi, open == Open::high ? ")" : "]");
 }
 
 template <class T, class Access>
-KeySpec number(std::string path, Access access, double lo, double hi, std::string doc) {
+KeySpec number(std::string path, Access access, double lo, double hi, std::string doc, Open open = Open::none) {
   const bool integral = std::is_integral_v<T>;
   std::string type = integral ? "integer" : "number";
-  std::string allowed = range_text(lo, hi);
+  std::string allowed = range_text(lo, hi, open);
   const std::string article = integral ? "an " : "a ";
   std::string expected = article + type + (allowed.empty() ? "" : " " + allowed);
   KeySpec spec{path, type, allowed, std::move(doc), {}, {}};
@@ -71,7 +74,9 @@ KeySpec number(std::string path, Access access, double lo, double hi, std::strin
     if constexpr (std::is_floating_point_v<T>) {
       if (!std::isfinite(value)) bad_value(where, path, node, expected);
     }
-    if (static_cast<double>(value) < lo || static_cast<double>(value) > hi) bad_value(where, path, node, expected);
+    const auto v = static_cast<double>(value);
+    if (v < lo || v > hi || (open == Open::low && v == lo) || (open == Open::high && v == hi))
+      bad_value(where, path, node, expected);
     access(c) = value;
   };
   spec.write = [=](const Config& c) { return YAML::Node(access(const_cast<Config&>(c))); };
@@ -185,6 +190,11 @@ const std::vector<KeySpec>& specs() {
         "Parent directory of run directories."));
     t.push_back(text("device", [](Config& c) -> auto& { return c.device; }, {"auto", "cpu", "cuda"},
         "Compute device; auto picks cuda when a GPU is visible."));
+    t.push_back(flag("gpu.cudnn_benchmark", [](Config& c) -> auto& { return c.gpu.cudnn_benchmark; },
+        "CUDA: let cuDNN time its convolution algorithms for each new shape and keep the fastest (as NVlabs/edm)."));
+    t.push_back(flag("gpu.tf32", [](Config& c) -> auto& { return c.gpu.tf32; },
+        "CUDA: float32 matrix products and convolutions in TF32 (faster, 10-bit mantissa); false = full float32 "
+        "(as NVlabs/edm's training). bf16 autocast (train.precision, method.sample_precision) is separate."));
     t.push_back(text("data.source", [](Config& c) -> auto& { return c.data.source; }, {"gaussian", "toy2d", "image"},
         "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions; toy2d: a 2-D toy set (data.name); "
         "image: an image data set (data.format, data.path)."));
@@ -228,19 +238,19 @@ const std::vector<KeySpec>& specs() {
     t.push_back(text("model.arch", [](Config& c) -> auto& { return c.model.arch; }, {"mlp", "ddpmpp", "ncsnpp", "ddpm_unet"},
         "diffusion: the network. mlp: residual MLP for points; ddpmpp / ncsnpp: EDM's SongUNet (Song et al. 2021); "
         "ddpm_unet: the U-Net of Ho et al. 2020 (ddpm-torch names)."));
-    t.push_back(number<std::int64_t>("model.width", [](Config& c) -> auto& { return c.model.width; }, 1, kInf,
+    t.push_back(number<std::int64_t>("model.width", [](Config& c) -> auto& { return c.model.width; }, 1, 65536,
         "diffusion: hidden width of the MLP denoiser."));
-    t.push_back(number<std::int64_t>("model.depth", [](Config& c) -> auto& { return c.model.depth; }, 1, kInf,
+    t.push_back(number<std::int64_t>("model.depth", [](Config& c) -> auto& { return c.model.depth; }, 1, 1024,
         "diffusion: residual blocks of the MLP denoiser."));
-    t.push_back(number<std::int64_t>("model.embedding_dim", [](Config& c) -> auto& { return c.model.embedding_dim; }, 2, kInf,
+    t.push_back(number<std::int64_t>("model.embedding_dim", [](Config& c) -> auto& { return c.model.embedding_dim; }, 2, 65536,
         "diffusion: features of the noise-level embedding (even)."));
     t.push_back(text("model.embedding", [](Config& c) -> auto& { return c.model.embedding; }, {"positional", "fourier"},
         "mlp: noise-level embedding (positional as DDPM/ddpm++, random Fourier as ncsn++)."));
-    t.push_back(number<std::int64_t>("model.channels", [](Config& c) -> auto& { return c.model.channels; }, 1, kInf,
+    t.push_back(number<std::int64_t>("model.channels", [](Config& c) -> auto& { return c.model.channels; }, 1, 4096,
         "unets: base channel count (SongUNet model_channels, DDPM hid_channels)."));
     t.push_back(vector_key("model.channel_mult", [](Config& c) -> auto& { return c.model.channel_mult; },
         "unets: channel multiplier per resolution level; [] = preset (ddpmpp/ncsnpp [2, 2, 2], ddpm_unet [1, 2, 2, 2])."));
-    t.push_back(number<std::int64_t>("model.num_blocks", [](Config& c) -> auto& { return c.model.num_blocks; }, 0, kInf,
+    t.push_back(number<std::int64_t>("model.num_blocks", [](Config& c) -> auto& { return c.model.num_blocks; }, 0, 64,
         "unets: residual blocks per level; 0 = preset (ddpmpp/ncsnpp 4, ddpm_unet 2)."));
     t.push_back(vector_key("model.attn_resolutions", [](Config& c) -> auto& { return c.model.attn_resolutions; },
         "unets: resolutions with self-attention."));
@@ -248,7 +258,7 @@ const std::vector<KeySpec>& specs() {
         "unets: dropout probability (EDM CIFAR-10 0.13, FFHQ 0.05; DDPM 0.1)."));
     t.push_back(number<double>("model.label_dropout", [](Config& c) -> auto& { return c.model.label_dropout; }, 0, 0.999,
         "ddpmpp/ncsnpp, conditional: probability of training a sample without its class (classifier-free guidance)."));
-    t.push_back(number<std::int64_t>("model.augment_dim", [](Config& c) -> auto& { return c.model.augment_dim; }, 0, kInf,
+    t.push_back(number<std::int64_t>("model.augment_dim", [](Config& c) -> auto& { return c.model.augment_dim; }, 0, 1024,
         "ddpmpp/ncsnpp: augmentation-label features (9 in EDM's augmented nets; needed to load them); 0 = none."));
     t.push_back(text("method.type", [](Config& c) -> auto& { return c.method.type; }, {"ddpm", "edm", "cfm"},
         "diffusion: ddpm (epsilon prediction, linear betas), edm (Karras et al. 2022), cfm (conditional flow matching)."));
@@ -262,6 +272,15 @@ const std::vector<KeySpec>& specs() {
         "diffusion, conditional: classifier-free guidance weight w (out_uncond + w (out_cond - out_uncond)); 1 = none."));
     t.push_back(number<std::int64_t>("method.sample_batch", [](Config& c) -> auto& { return c.method.sample_batch; }, 1, kInf,
         "diffusion: samples per sampler call (memory vs speed; results do not depend on it)."));
+    t.push_back(text("method.sample_precision", [](Config& c) -> auto& { return c.method.sample_precision; },
+        {"fp32", "bf16"},
+        "diffusion sampling: bf16 = the network's forward passes under bfloat16 autocast (the sampler's step "
+        "arithmetic stays float64); fp32 = full float32. Effect on FID: docs/gpu.md."));
+    t.push_back(text("method.noise", [](Config& c) -> auto& { return c.method.noise; }, {"philox", "torch"},
+        "diffusion sampling: philox = counter-based noise made on the compute device (sample i depends only on its "
+        "seed; identical on CPU and GPU; no host copies); torch = every draw from a CPU generator seeded with the "
+        "sample's seed (initial latents equal torch.randn with torch.Generator().manual_seed(seed), as NVlabs/edm's "
+        "generate.py on a CPU; slower on a GPU)."));
     t.push_back(number<std::int64_t>("method.ddpm.timesteps", [](Config& c) -> auto& { return c.method.ddpm.timesteps; }, 1, kInf,
         "ddpm: T, diffusion steps."));
     t.push_back(number<double>("method.ddpm.beta_start", [](Config& c) -> auto& { return c.method.ddpm.beta_start; }, 0, 1,
@@ -312,10 +331,14 @@ const std::vector<KeySpec>& specs() {
         "cfm: width of the conditional path at the data end."));
     t.push_back(text("train.optimizer", [](Config& c) -> auto& { return c.train.optimizer; }, {"adam", "adamw"},
         "diffusion: optimizer (adam: L2 weight decay; adamw: decoupled)."));
-    t.push_back(number<double>("train.lr", [](Config& c) -> auto& { return c.train.lr; }, 0, kInf, "diffusion: learning rate."));
-    t.push_back(number<double>("train.beta1", [](Config& c) -> auto& { return c.train.beta1; }, 0, 1, "diffusion: Adam beta1."));
-    t.push_back(number<double>("train.beta2", [](Config& c) -> auto& { return c.train.beta2; }, 0, 1, "diffusion: Adam beta2."));
-    t.push_back(number<double>("train.eps", [](Config& c) -> auto& { return c.train.eps; }, 0, kInf, "diffusion: Adam epsilon."));
+    t.push_back(number<double>("train.lr", [](Config& c) -> auto& { return c.train.lr; }, 0, kInf, "diffusion: learning rate.",
+                               Open::low));
+    t.push_back(number<double>("train.beta1", [](Config& c) -> auto& { return c.train.beta1; }, 0, 1, "diffusion: Adam beta1.",
+                               Open::high));
+    t.push_back(number<double>("train.beta2", [](Config& c) -> auto& { return c.train.beta2; }, 0, 1, "diffusion: Adam beta2.",
+                               Open::high));
+    t.push_back(number<double>("train.eps", [](Config& c) -> auto& { return c.train.eps; }, 0, kInf, "diffusion: Adam epsilon.",
+                               Open::low));
     t.push_back(number<double>("train.weight_decay", [](Config& c) -> auto& { return c.train.weight_decay; }, 0, kInf,
         "diffusion: weight decay."));
     t.push_back(number<std::int64_t>("train.batch", [](Config& c) -> auto& { return c.train.batch; }, 1, kInf,
@@ -584,6 +607,20 @@ std::string suggest_key(const std::string& unknown) {
   return best_d <= std::max<std::size_t>(2, unknown.size() / 4) ? best : "";
 }
 
+// yaml-cpp keeps both entries of a key written twice and reads the first: refuse instead.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& prefix, const std::string& origin) {
+  if (!node.IsMap()) return;
+  std::set<std::string> seen;
+  for (const auto& item : node) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : show(item.first);
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (!seen.insert(key).second)
+      throw UsageError(fmt::format("{}:{}: key '{}' appears twice (which one did you mean?)", origin,
+                                   item.first.Mark().line + 1, path));
+    reject_duplicate_keys(item.second, path, origin);
+  }
+}
+
 Config load_config_text(const std::string& yaml_text, const std::string& origin,
                         const std::vector<Override>& overrides) {
   YAML::Node root;
@@ -593,6 +630,7 @@ Config load_config_text(const std::string& yaml_text, const std::string& origin,
     throw UsageError(fmt::format("{}:{}:{}: malformed YAML: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  reject_duplicate_keys(root, "", origin);
 
   std::map<std::string, std::string> overridden;
   for (const auto& o : overrides) {

@@ -2,6 +2,7 @@
 #include "retrain/core/device.hpp"
 
 #include <fmt/format.h>
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 
 #include "retrain/core/errors.hpp"
@@ -17,6 +18,20 @@ torch::Device resolve_device(const std::string& setting) {
   }
   if (setting == "auto") return gpu ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   throw UsageError(fmt::format("device: '{}' is not one of auto, cpu, cuda", setting));
+}
+
+torch::Device resolve_device(const Config& config) {
+  const auto device = resolve_device(config.device);
+  if (device.is_cuda()) apply_gpu_settings(config.gpu);
+  return device;
+}
+
+void apply_gpu_settings(const GpuConfig& gpu) {
+  auto& context = at::globalContext();
+  context.setBenchmarkCuDNN(gpu.cudnn_benchmark);
+  const auto precision = gpu.tf32 ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
+  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, precision);
+  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, precision);
 }
 
 }  // namespace retrain

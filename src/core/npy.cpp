@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <regex>
 
@@ -72,15 +74,29 @@ torch::Tensor load_npy(const std::filesystem::path& path) {
     if (code == d.code || (code == "<u1" && d.type == torch::kUInt8)) type = d.type;
   if (!type) throw fail("unsupported dtype " + code);
   if (!std::regex_search(header, m, std::regex(R"('shape':\s*\(([^)]*)\))"))) throw fail("no shape");
+  // The shape tuple: comma-separated non-negative integers (a trailing comma for one dimension); its
+  // size is checked against the file before anything is allocated.
   std::vector<std::int64_t> shape;
+  std::uint64_t need = c10::elementSize(*type);
   const std::string dims = m[1];
-  static const std::regex number(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
-    shape.push_back(std::stoll(it->str()));
-  auto t = torch::empty(shape, torch::TensorOptions().dtype(*type));
-  const std::size_t need = t.numel() * t.element_size(), data = start + header_len;
+  static const std::regex dim_re(R"(^\s*(\d{1,18})\s*$)");
+  std::size_t begin = 0;
+  while (begin <= dims.size()) {
+    const auto comma = std::min(dims.find(',', begin), dims.size());
+    const std::string item = dims.substr(begin, comma - begin);
+    begin = comma + 1;
+    if (item.find_first_not_of(" \t") == std::string::npos && (comma == dims.size())) break;  // "(3,)" or "()"
+    std::smatch d;
+    if (!std::regex_match(item, d, dim_re))
+      throw fail(fmt::format("shape ({}) has '{}' (expected non-negative integers)", dims, item));
+    shape.push_back(std::stoll(d[1]));
+    if (__builtin_mul_overflow(need, static_cast<std::uint64_t>(shape.back()), &need))
+      throw fail(fmt::format("shape ({}) is too large to address", dims));
+  }
+  const std::size_t data = start + header_len;
   if (bytes.size() - data != need)
-    throw fail(fmt::format("{} data bytes, the header needs {} (truncated?)", bytes.size() - data, need));
+    throw fail(fmt::format("{} data bytes, the header's shape ({}) needs {} (truncated?)", bytes.size() - data, dims, need));
+  auto t = torch::empty(shape, torch::TensorOptions().dtype(*type));
   std::memcpy(t.data_ptr(), bytes.data() + data, need);
   return t;
 }

@@ -6,9 +6,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/checksum.hpp"
 
 namespace retrain {
 namespace {
@@ -35,6 +39,18 @@ std::optional<torch::ScalarType> dtype_from(const std::string& name) {
   return std::nullopt;
 }
 
+// The checksum retrain adds to "__metadata__": CRC-32 of the header without this entry (dumped
+// canonically: nlohmann's sorted keys) followed by the tensor bytes. Files from elsewhere lack it.
+constexpr const char* kChecksumKey = "retrain.crc32";
+
+std::uint32_t content_crc(nlohmann::json header, std::string_view data) {
+  if (header.contains("__metadata__")) {
+    header["__metadata__"].erase(kChecksumKey);
+    if (header["__metadata__"].empty()) header.erase("__metadata__");
+  }
+  return crc32_bytes(data, crc32_bytes(header.dump()));
+}
+
 }  // namespace
 
 void save_safetensors(const std::filesystem::path& path, const TensorMap& tensors,
@@ -52,14 +68,17 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
     offset += bytes;
     cpu.push_back(t);
   }
+  std::string data;
+  data.reserve(offset);
+  for (const auto& t : cpu) data.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  header["__metadata__"][kChecksumKey] = hex32(content_crc(header, data));
   std::string head = header.dump();
   head.append((8 - head.size() % 8) % 8, ' ');  // the format allows trailing spaces; aligns the data
   std::string out(8, '\0');
   const std::uint64_t n = head.size();
   std::memcpy(out.data(), &n, 8);
   out += head;
-  out.reserve(out.size() + offset);
-  for (const auto& t : cpu) out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  out += data;
   write_file_atomic(path, out);
 }
 
@@ -80,36 +99,91 @@ Header parse_header(const std::string& bytes, const std::filesystem::path& path)
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
   if (n > bytes.size() - 8) throw invalid_file(path, fmt::format("header of {} bytes runs past the end of the file", n));
+  nlohmann::json json;
   try {
-    return {nlohmann::json::parse(bytes.substr(8, n)), 8 + n};
+    json = nlohmann::json::parse(bytes.substr(8, n));
   } catch (const std::exception& e) {
     throw invalid_file(path, std::string("header is not JSON: ") + e.what());
   }
+  if (!json.is_object()) throw invalid_file(path, "header is not a JSON object");
+  if (json.contains("__metadata__")) {
+    const auto& meta = json["__metadata__"];
+    if (!meta.is_object()) throw invalid_file(path, "__metadata__ is not an object");
+    for (const auto& [key, value] : meta.items())
+      if (!value.is_string()) throw invalid_file(path, fmt::format("__metadata__ entry '{}' is not a string", key));
+  }
+  return {std::move(json), 8 + n};
+}
+
+// One tensor's entry, checked against the data size before anything is allocated.
+struct Entry {
+  std::string name;
+  torch::ScalarType type;
+  std::vector<std::int64_t> shape;
+  std::uint64_t begin, end;
+};
+
+Entry parse_entry(const std::string& name, const nlohmann::json& meta, std::size_t data_size,
+                  const std::filesystem::path& path) {
+  const auto fail = [&](const std::string& why) { return invalid_file(path, fmt::format("tensor '{}' {}", name, why)); };
+  if (!meta.is_object()) throw fail("is not an object with dtype, shape and data_offsets");
+  const auto dtype = meta.contains("dtype") && meta["dtype"].is_string() ? meta["dtype"].get<std::string>() : "";
+  const auto type = dtype_from(dtype);
+  if (!type) throw fail(fmt::format("has unsupported dtype '{}' (expected one of F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)", dtype));
+  if (!meta.contains("shape") || !meta["shape"].is_array()) throw fail("has no shape array");
+  if (!meta.contains("data_offsets") || !meta["data_offsets"].is_array() || meta["data_offsets"].size() != 2 ||
+      !meta["data_offsets"][0].is_number_unsigned() || !meta["data_offsets"][1].is_number_unsigned())
+    throw fail("has no data_offsets [begin, end] of non-negative integers");
+  Entry e{name, *type, {}, meta["data_offsets"][0].get<std::uint64_t>(), meta["data_offsets"][1].get<std::uint64_t>()};
+  std::uint64_t bytes = c10::elementSize(*type);
+  for (const auto& d : meta["shape"]) {
+    if (!d.is_number_unsigned() || d.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      throw fail(fmt::format("has shape {} (expected non-negative integers)", meta["shape"].dump()));
+    e.shape.push_back(d.get<std::int64_t>());
+    if (__builtin_mul_overflow(bytes, d.get<std::uint64_t>(), &bytes))
+      throw fail(fmt::format("has shape {}, too large to address", meta["shape"].dump()));
+  }
+  if (e.end < e.begin || e.end > data_size)
+    throw fail(fmt::format("has data offsets [{}, {}] outside the {} data bytes (truncated file?)", e.begin, e.end, data_size));
+  if (e.end - e.begin != bytes)
+    throw fail(fmt::format("spans {} bytes but its shape {} and dtype {} need {}", e.end - e.begin,
+                           meta["shape"].dump(), dtype, bytes));
+  return e;
 }
 
 }  // namespace
 
-TensorMap load_safetensors(const std::filesystem::path& path) {
+TensorMap load_safetensors(const std::filesystem::path& path, Checksum checksum) {
   const std::string bytes = read_file(path);
-  const auto fail = [&](const std::string& why) { return invalid_file(path, why); };
   const auto [header, data_start] = parse_header(bytes, path);
-  const std::size_t data_size = bytes.size() - data_start;
+  const std::string_view data(bytes.data() + data_start, bytes.size() - data_start);
+  std::vector<Entry> entries;
+  for (const auto& [name, meta] : header.items())
+    if (name != "__metadata__") entries.push_back(parse_entry(name, meta, data.size(), path));
+  // The format's data are the tensors back to back, no holes: anything else is damage.
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  std::uint64_t covered = 0;
+  for (const auto& e : entries) {
+    if (e.begin != covered)
+      throw invalid_file(path, fmt::format("tensor '{}' starts at data byte {}, expected {} (overlapping or gapped "
+                                           "offsets)", e.name, e.begin, covered));
+    covered = e.end;
+  }
+  if (covered != data.size())
+    throw invalid_file(path, fmt::format("the tensors cover {} of its {} data bytes", covered, data.size()));
+  const bool has_checksum = header.contains("__metadata__") && header["__metadata__"].contains(kChecksumKey);
+  if (checksum == Checksum::required && !has_checksum)
+    throw invalid_file(path, fmt::format("it has no {} checksum (not written by retrain, or damaged)", kChecksumKey));
+  if (has_checksum) {
+    const auto stored = header["__metadata__"][kChecksumKey].get<std::string>();
+    if (hex32(content_crc(header, data)) != stored)
+      throw invalid_file(path, fmt::format("its content fails the {} checksum (corrupted)", kChecksumKey));
+  }
   TensorMap out;
-  for (const auto& [name, meta] : header.items()) {
-    if (name == "__metadata__") continue;
-    auto type = dtype_from(meta.value("dtype", std::string{}));
-    if (!type) throw fail(fmt::format("tensor '{}' has unsupported dtype '{}'", name, meta.value("dtype", std::string{})));
-    const auto shape = meta.at("shape").get<std::vector<std::int64_t>>();
-    const auto offsets = meta.at("data_offsets").get<std::vector<std::size_t>>();
-    if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] > data_size)
-      throw fail(fmt::format("tensor '{}' has data offsets outside the {} data bytes (truncated file?)", name, data_size));
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(*type));
-    const std::size_t expect = t.numel() * t.element_size();
-    if (offsets[1] - offsets[0] != expect)
-      throw fail(fmt::format("tensor '{}' spans {} bytes but its shape and dtype need {}", name,
-                             offsets[1] - offsets[0], expect));
-    std::memcpy(t.data_ptr(), bytes.data() + data_start + offsets[0], expect);
-    out.emplace(name, std::move(t));
+  for (const auto& e : entries) {
+    auto t = torch::empty(e.shape, torch::TensorOptions().dtype(e.type));
+    std::memcpy(t.data_ptr(), data.data() + e.begin, e.end - e.begin);
+    out.emplace(e.name, std::move(t));
   }
   return out;
 }
@@ -117,11 +191,9 @@ TensorMap load_safetensors(const std::filesystem::path& path) {
 std::map<std::string, std::string> load_safetensors_metadata(const std::filesystem::path& path) {
   const auto header = parse_header(read_file(path), path).json;
   if (!header.contains("__metadata__")) return {};
-  try {
-    return header.at("__metadata__").get<std::map<std::string, std::string>>();
-  } catch (const std::exception& e) {
-    throw invalid_file(path, std::string("__metadata__ is not a map of strings: ") + e.what());
-  }
+  auto metadata = header.at("__metadata__").get<std::map<std::string, std::string>>();
+  metadata.erase(kChecksumKey);
+  return metadata;
 }
 
 torch::Tensor require_tensor(const TensorMap& tensors, const std::string& name, const std::filesystem::path& file) {

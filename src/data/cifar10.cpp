@@ -31,6 +31,9 @@ std::pair<torch::Tensor, torch::Tensor> read_batch_file(const std::filesystem::p
   }
   const std::string bytes = read_file(file);
   const auto size = static_cast<std::int64_t>(bytes.size());
+  if (size == 0)
+    throw std::runtime_error(fmt::format("{}: empty file (a CIFAR-10 batch holds records of {} bytes)", file.string(),
+                                         kRecord));
   if (size % kRecord != 0) {
     throw std::runtime_error(fmt::format("{}: size {} bytes is not a multiple of the record size {}",
                                          file.string(), size, kRecord));

@@ -3,6 +3,7 @@
 #include "retrain/data/idx.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zlib.h>
 
 #include <stdexcept>
@@ -72,8 +73,11 @@ std::vector<std::int64_t> check_header(const std::string& bytes, const std::file
   std::size_t payload = 1;
   for (std::size_t i = 0; i < rank; ++i) {
     dims.push_back(big_endian_u32(bytes, 4 * (1 + i)));
-    payload *= static_cast<std::size_t>(dims.back());
+    if (__builtin_mul_overflow(payload, static_cast<std::size_t>(dims.back()), &payload))
+      throw std::runtime_error(fmt::format("{}: IDX dimensions {} are too large to address", file.string(),
+                                           fmt::join(dims, " x ")));
   }
+  if (dims[0] == 0) throw std::runtime_error(fmt::format("{}: the IDX header announces 0 items", file.string()));
   if (bytes.size() != header + payload) {
     throw std::runtime_error(fmt::format("{}: {} payload bytes, the header announces {}", file.string(),
                                          bytes.size() - header, payload));

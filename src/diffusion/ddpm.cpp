@@ -6,7 +6,8 @@
 #include <cmath>
 
 #include "retrain/core/errors.hpp"
-#include "retrain/ops/affine_mix.hpp"
+#include "retrain/core/nvtx.hpp"
+#include "retrain/ops/combine.hpp"
 
 namespace retrain {
 
@@ -25,13 +26,13 @@ DdpmMethod::DdpmMethod(const DdpmOptions& options) : options_(options) {
   abar_.assign(alpha_bar_.data_ptr<double>(), alpha_bar_.data_ptr<double>() + T);
 }
 
-torch::Tensor DdpmMethod::loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                               at::Generator& gen) const {
+torch::Tensor DdpmMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                                     at::Generator& gen, const torch::Tensor& keys) const {
   const auto n = x0.size(0);
   auto t = at::randint(options_.num_timesteps, {n}, gen, torch::kLong);
-  auto eps = randn(x0.sizes(), gen, x0.options());
   auto abar = alpha_bar_.index_select(0, t).to(x0.device());
-  auto x_t = ops::affine_mix(x0, abar.sqrt(), eps, (1.0 - abar).sqrt());
+  // sqrt(abar) x0 + sqrt(1 - abar) eps in one pass; eps is made in the kernel and returned as the target.
+  auto [x_t, eps] = ops::combine_returning_noise({{x0, abar.sqrt()}}, ops::Noise{keys, /*draw=*/0, (1.0 - abar).sqrt()});
   auto eps_hat = evaluate(net, x_t, t.to(torch::kFloat32), labels);
   return (eps_hat - eps).square().flatten(1).mean(1);
 }
@@ -51,11 +52,11 @@ torch::Tensor DdpmMethod::ancestral_step(Denoiser& net, const torch::Tensor& x, 
   const double c_x0 = beta_[t] * std::sqrt(abar_prev) / (1.0 - abar_[t]);
   const double c_xt = (1.0 - abar_prev) * std::sqrt(1.0 - beta_[t]) / (1.0 - abar_[t]);
   auto x0_hat = predict(net, x, t, labels).second;
-  auto mean = c_x0 * x0_hat + c_xt * x;
-  if (t == 0) return mean;
+  const std::vector<ops::Term> mean{{x0_hat, per_row(c_x0, x)}, {x, per_row(c_xt, x)}};
+  if (t == 0) return ops::combine(mean);
   const double var = options_.variance == DdpmVariance::fixed_large ? beta_[t]
                                                                     : beta_[t] * (1.0 - abar_prev) / (1.0 - abar_[t]);
-  return mean + std::sqrt(var) * noise.randn(x.sizes(), x.options());
+  return noise.combine_with_draw(mean, per_row(std::sqrt(var), x));
 }
 
 torch::Tensor DdpmMethod::ddim_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, std::int64_t t_prev,
@@ -64,9 +65,9 @@ torch::Tensor DdpmMethod::ddim_step(Denoiser& net, const torch::Tensor& x, std::
   const double a_prev = t_prev >= 0 ? abar_[t_prev] : 1.0;
   const double sigma = options_.ddim_eta * std::sqrt((1.0 - a_prev) / (1.0 - a_t) * (1.0 - a_t / a_prev));
   auto [eps_hat, x0_hat] = predict(net, x, t, labels);
-  auto x_prev = std::sqrt(a_prev) * x0_hat + std::sqrt(std::max(1.0 - a_prev - sigma * sigma, 0.0)) * eps_hat;
-  if (sigma > 0) x_prev = x_prev + sigma * noise.randn(x.sizes(), x.options());
-  return x_prev;
+  const std::vector<ops::Term> terms{{x0_hat, per_row(std::sqrt(a_prev), x)},
+                                     {eps_hat, per_row(std::sqrt(std::max(1.0 - a_prev - sigma * sigma, 0.0)), x)}};
+  return sigma > 0 ? noise.combine_with_draw(terms, per_row(sigma, x)) : ops::combine(terms);
 }
 
 std::vector<std::int64_t> DdpmMethod::ddim_timesteps() const {
@@ -89,11 +90,16 @@ torch::Tensor DdpmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape,
   auto x = noise.randn(shape, opts);
   const auto T = options_.num_timesteps;
   if (options_.sampler == DdpmSampler::ancestral) {
-    for (auto t = T - 1; t >= 0; --t) x = ancestral_step(net, x, t, labels, noise);
+    for (auto t = T - 1; t >= 0; --t) {
+      const NvtxRange range("sampler step");
+      x = ancestral_step(net, x, t, labels, noise);
+    }
   } else {
     const auto steps = ddim_timesteps();
-    for (auto i = static_cast<std::int64_t>(steps.size()) - 1; i >= 0; --i)
+    for (auto i = static_cast<std::int64_t>(steps.size()) - 1; i >= 0; --i) {
+      const NvtxRange range("sampler step");
       x = ddim_step(net, x, steps[i], i > 0 ? steps[i - 1] : -1, labels, noise);
+    }
   }
   return x.to(torch::kFloat32);
 }

@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "retrain/core/errors.hpp"
-#include "retrain/ops/affine_mix.hpp"
+#include "retrain/core/nvtx.hpp"
+#include "retrain/ops/combine.hpp"
+#include "retrain/ops/philox_noise.hpp"
 
 namespace retrain {
 
@@ -53,8 +55,8 @@ torch::Tensor EdmMethod::denoise(Denoiser& net, const torch::Tensor& x, const to
   return ops::affine_mix(x, c.c_skip, f, c.c_out);
 }
 
-torch::Tensor EdmMethod::loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                              at::Generator& gen) const {
+torch::Tensor EdmMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                                    at::Generator& gen, const torch::Tensor& keys) const {
   const auto n = x0.size(0);
   torch::Tensor sigma, weight;
   if (options_.preconditioning == EdmPreconditioning::vp) {
@@ -63,11 +65,11 @@ torch::Tensor EdmMethod::loss(Denoiser& net, const torch::Tensor& x0, const torc
     weight = sigma.square().reciprocal();
   } else {
     const double sd = options_.sigma_data;
-    sigma = (randn({n}, gen, x0.options()) * options_.p_std + options_.p_mean).exp();
+    sigma = (ops::philox_normal(keys, /*draw=*/1, {n}, x0.options()) * options_.p_std + options_.p_mean).exp();
     weight = (sigma.square() + sd * sd) / (sigma * sd).square();
   }
-  auto noise = randn(x0.sizes(), gen, x0.options());
-  auto x_noisy = ops::affine_mix(x0, torch::ones_like(sigma), noise, sigma);
+  // x0 + sigma n in one pass, n drawn inside the kernel (draw 0 of the batch's keys).
+  auto x_noisy = ops::combine({{x0, torch::ones_like(sigma)}}, ops::Noise{keys, /*draw=*/0, sigma});
   auto d = denoise(net, x_noisy, sigma, labels);
   return weight * (d - x0).square().flatten(1).sum(1);
 }
@@ -98,6 +100,7 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
   auto sigma_of = [&](double s) { return torch::full({n}, s, opts); };
   auto x_next = noise.randn(shape, opts) * t[0];
   for (std::int64_t i = 0; i < o.num_steps; ++i) {
+    const NvtxRange range("sampler step");
     const double t_cur = t[i], t_next = t[i + 1];
     auto x_cur = x_next;
     // Churn: raise the noise level from t_cur to t_hat by adding fresh noise.
@@ -105,15 +108,21 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
                              ? std::min(o.s_churn / static_cast<double>(o.num_steps), std::sqrt(2.0) - 1.0)
                              : 0.0;
     const double t_hat = t_cur + gamma * t_cur;
-    auto x_hat = gamma > 0 ? x_cur + std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise * noise.randn(shape, opts)
+    auto x_hat = gamma > 0 ? noise.combine_with_draw({{x_cur, sigma_of(1.0)}},
+                                                     sigma_of(std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise))
                            : x_cur;
-    // Euler step from t_hat to t_next.
-    auto d_cur = (x_hat - denoise(net, x_hat, sigma_of(t_hat), labels, true)) / t_hat;
-    x_next = x_hat + (t_next - t_hat) * d_cur;
-    // Heun's 2nd-order correction, except on the last step (to sigma = 0).
+    // Euler step from t_hat to t_next: x_hat + h (x_hat - D) / t_hat, h = t_next - t_hat, fused.
+    const double h = t_next - t_hat;
+    const auto denoised = denoise(net, x_hat, sigma_of(t_hat), labels, true);
+    x_next = ops::affine_mix(x_hat, sigma_of(1.0 + h / t_hat), denoised, sigma_of(-h / t_hat));
+    // Heun's 2nd-order correction, except on the last step (to sigma = 0):
+    // x_hat + h/2 (d_cur + d'), d' = (x_next - D') / t_next, written as one combination of x_hat, D, D'.
     if (o.sampler == EdmSampler::heun && i < o.num_steps - 1) {
-      auto d_prime = (x_next - denoise(net, x_next, sigma_of(t_next), labels, true)) / t_next;
-      x_next = x_hat + (t_next - t_hat) * (0.5 * d_cur + 0.5 * d_prime);
+      const auto denoised_next = denoise(net, x_next, sigma_of(t_next), labels, true);
+      const double a = h / (2.0 * t_hat), b = h / (2.0 * t_next);
+      x_next = ops::combine({{x_hat, sigma_of(1.0 + a + b * (1.0 + h / t_hat))},
+                             {denoised, sigma_of(-a - b * h / t_hat)},
+                             {denoised_next, sigma_of(-b)}});
     }
   }
   return x_next.to(torch::kFloat32);

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/core/nvtx.hpp"
 #include "retrain/diffusion/assignment.hpp"
-#include "retrain/ops/affine_mix.hpp"
+#include "retrain/ops/combine.hpp"
+#include "retrain/ops/philox_noise.hpp"
 
 namespace retrain {
 
@@ -17,13 +19,13 @@ FlowMatchingMethod::FlowMatchingMethod(const FlowMatchingOptions& options) : opt
                                  options.sigma_min));
 }
 
-torch::Tensor FlowMatchingMethod::loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                                       at::Generator& gen) const {
+torch::Tensor FlowMatchingMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                                             at::Generator& gen, const torch::Tensor& keys) const {
   // The method's x0 argument is the data; in flow-matching notation that is x1.
   const auto& x1 = x0;
   const auto n = x1.size(0);
   auto t = at::rand({n}, gen, torch::kFloat32).to(x1.device());
-  auto noise = randn(x1.sizes(), gen, x1.options());
+  auto noise = ops::philox_normal(keys, /*draw=*/0, x1.sizes(), x1.options());
   if (options_.coupling == FlowCoupling::minibatch_ot) {
     auto cost = torch::cdist(noise.flatten(1).to(torch::kFloat64), x1.flatten(1).to(torch::kFloat64)).square();
     const auto col = solve_assignment(cost);  // noise row i goes with data col[i]
@@ -47,11 +49,14 @@ torch::Tensor FlowMatchingMethod::sample(Denoiser& net, std::vector<std::int64_t
   auto velocity = [&](const torch::Tensor& x, double t) { return evaluate_guided(net, x, torch::full({n}, t, opts), labels); };
   auto x = noise.randn(shape, opts);
   for (std::int64_t i = 0; i < steps; ++i) {
+    const NvtxRange range("sampler step");
     const double t_cur = static_cast<double>(i) * dt, t_next = static_cast<double>(i + 1) / static_cast<double>(steps);
+    const double h = t_next - t_cur;
     auto v_cur = velocity(x, t_cur);
-    auto x_euler = x + (t_next - t_cur) * v_cur;
-    x = options_.sampler == FlowSampler::heun ? x + (t_next - t_cur) * 0.5 * (v_cur + velocity(x_euler, t_next))
-                                              : x_euler;
+    auto x_euler = ops::affine_mix(x, per_row(1.0, x), v_cur, per_row(h, x));
+    x = options_.sampler == FlowSampler::heun
+            ? ops::combine({{x, per_row(1.0, x)}, {v_cur, per_row(0.5 * h, x)}, {velocity(x_euler, t_next), per_row(0.5 * h, x)}})
+            : x_euler;
   }
   return x.to(torch::kFloat32);
 }

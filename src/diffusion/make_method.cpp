@@ -94,6 +94,7 @@ std::shared_ptr<Method> make_method(const MethodOptions& options) {
       lookup<Factory>("diffusion method", options.method, {{"ddpm", &make_ddpm}, {"edm", &make_edm}, {"cfm", &make_cfm}});
   auto method = factory(options);
   method->set_guidance(options.guidance);
+  method->set_sample_bf16(options.sample_bf16);
   return method;
 }
 

@@ -1,11 +1,15 @@
-// Method helpers shared by the three methods: network evaluation across dtypes, seeded noise.
+// Method helpers shared by the three methods: network evaluation across dtypes, noise keys, per-row coefficients.
 #include "retrain/diffusion/method.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
+#include "retrain/core/autocast.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/core/nvtx.hpp"
+#include "retrain/ops/philox_noise.hpp"
 
 namespace retrain {
 
@@ -25,6 +29,8 @@ void Method::set_guidance(double w) {
 
 torch::Tensor Method::evaluate_guided(Denoiser& net, const torch::Tensor& x_in, const torch::Tensor& noise_level,
                                       const torch::Tensor& labels) const {
+  const NvtxRange range("denoiser");
+  const Bf16Autocast autocast(net.device().type(), sample_bf16_);
   if (guidance_ == 1.0 || !labels.defined()) return evaluate(net, x_in, noise_level, labels);
   // One pass over [conditional; unconditional] halves.
   const auto n = x_in.size(0);
@@ -34,9 +40,12 @@ torch::Tensor Method::evaluate_guided(Denoiser& net, const torch::Tensor& x_in, 
   return torch::lerp(uncond, cond, guidance_);
 }
 
-torch::Tensor Method::randn(at::IntArrayRef shape, at::Generator& gen, const torch::TensorOptions& options) {
-  return at::randn(shape, gen, torch::TensorOptions().dtype(options.dtype())).to(options.device());
+torch::Tensor Method::batch_keys(at::Generator& gen, std::int64_t n, const torch::Device& device) {
+  const auto base = at::randint(std::numeric_limits<std::int64_t>::max(), {1}, gen, torch::kLong).item<std::int64_t>();
+  return ops::consecutive_keys(static_cast<std::uint64_t>(base), n, device);
 }
+
+torch::Tensor Method::per_row(double value, const torch::Tensor& x) { return torch::full({x.size(0)}, value, x.options()); }
 
 torch::Tensor Method::per_sample(const torch::Tensor& v, const torch::Tensor& x) {
   std::vector<std::int64_t> shape(x.dim(), 1);

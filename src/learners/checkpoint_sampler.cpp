@@ -11,6 +11,7 @@
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/core/manifest.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/diffusion/draw_samples.hpp"
@@ -55,6 +56,7 @@ CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const Checkpoin
   if (!fs::is_regular_file(weights_file_))
     throw UsageError(fmt::format("'{}' has no {} ({} weights)", checkpoint.string(),
                                  weights_file_.filename().string(), options.weights));
+  require_manifest(checkpoint, "checkpoint");
   config_ = checkpoint_config(checkpoint, options);
   nlohmann::json network;
   try {
@@ -69,7 +71,7 @@ CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const Checkpoin
     throw UsageError(fmt::format("{} is not a valid network description: {}", network_file.string(), e.what()));
   }
 
-  device_ = resolve_device(config_.device);
+  device_ = resolve_device(config_);
   net_ = make_network(config_.model, sample_shape_, num_classes_);
   load_state_dict(*net_, load_safetensors(weights_file_), weights_file_);
   net_->to(device_);
@@ -89,7 +91,7 @@ void CheckpointSampler::draw(const std::vector<std::uint64_t>& seeds, const Batc
   for (std::size_t begin = 0; begin < seeds.size(); begin += chunk) {
     const std::vector<std::uint64_t> part(seeds.begin() + static_cast<std::ptrdiff_t>(begin),
                                           seeds.begin() + static_cast<std::ptrdiff_t>(std::min(seeds.size(), begin + chunk)));
-    const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), SampleNoise::per_sample(part),
+    const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), SampleNoise::per_sample(part, parse_noise_mode(config_.method.noise)),
                                 options);
     on_batch(part, s);
     if (progress) progress->update(static_cast<long long>(begin + part.size()));

@@ -9,6 +9,7 @@
 
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/core/nvtx.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/draw_samples.hpp"
@@ -24,6 +25,7 @@ MethodOptions method_options(const MethodConfig& c) {
   o.sampler = c.sampler == "default" ? "" : c.sampler;
   o.steps = c.steps;
   o.guidance = c.guidance;
+  o.sample_bf16 = c.sample_precision == "bf16";
   if (c.type == "ddpm") o.variance = c.ddpm.variance;  // the others reject these choices
   if (c.type == "cfm") o.coupling = c.cfm.coupling;
   if (c.type == "edm") o.preconditioning = c.edm.preconditioning;
@@ -182,13 +184,14 @@ void DiffusionLearner::save(const std::filesystem::path& dir) const {
 nlohmann::json DiffusionLearner::model_summary() const { return network_size(*trainer_.net()); }
 
 nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesystem::path& out_dir) {
+  const NvtxRange range("evaluation");
   const std::int64_t k = config_.eval.num_samples > 0 ? config_.eval.num_samples : config_.data.n;
   if (k < 1) throw UsageError("eval.num_samples = 0 means data.n, which is 0 (the whole data set): set eval.num_samples");
   const auto seeds = sample_seeds(gen.current_seed(), 0, k);
   Progress progress("evaluation sampling", k, "samples", 10.0);
   std::vector<torch::Tensor> xs, ys;
   const auto chunk = std::max<std::int64_t>(config_.method.sample_batch, 1);
-  auto noise = SampleNoise::per_sample(seeds);
+  auto noise = SampleNoise::per_sample(seeds, parse_noise_mode(config_.method.noise));
   for (std::int64_t begin = 0; begin < k; begin += chunk) {
     const auto count = std::min(chunk, k - begin);
     auto s = sample(count, noise.slice(begin, begin + count));

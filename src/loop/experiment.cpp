@@ -54,7 +54,7 @@ nlohmann::json check_experiment(const Config& config) {
 
 nlohmann::json run_experiment(RunDir& run) {
   const Config& cfg = run.config();
-  const torch::Device device = resolve_device(cfg.device);
+  const torch::Device device = resolve_device(cfg);
   auto real = make_real_data(cfg.data);
   auto extractor = configured_extractor(cfg, device);
   const auto cache = run.file("cache");

@@ -67,6 +67,7 @@ RunDir RunDir::create(const fs::path& dir, const Config& config, bool overwrite)
       throw UsageError(fmt::format("run directory '{}' already exists; use `retrain resume {}` to continue it, "
                                    "--overwrite to replace it, or --name to pick another",
                                    dir.string(), dir.string()));
+    const DirLock old(dir, "run directory");  // never delete a run another process is working in
     fs::remove_all(dir, ec);
     if (ec) throw UsageError(fmt::format("--overwrite: cannot remove '{}': {}", dir.string(), ec.message()));
   }
@@ -74,27 +75,45 @@ RunDir RunDir::create(const fs::path& dir, const Config& config, bool overwrite)
   if (ec || ::access(dir.c_str(), W_OK) != 0)
     throw UsageError(fmt::format("cannot create a writable run directory '{}' (out = '{}'): {}", dir.string(),
                                  dir.parent_path().string(), ec ? ec.message() : "permission denied"));
+  auto lock = std::make_shared<DirLock>(dir, "run directory");
   write_config(dir, config);
-  return RunDir(dir, config);
+  return RunDir(dir, config, std::move(lock));
+}
+
+namespace {
+
+void require_run_directory(const fs::path& dir) {
+  if (!RunDir::is_run(dir))
+    throw UsageError(fmt::format("'{}' is not a retrain run directory (it needs {} and {}; `retrain run` creates them)",
+                                 dir.string(), kConfigFile, kRunFile));
+}
+
+}  // namespace
+
+Config RunDir::read_config(const fs::path& dir) {
+  require_run_directory(dir);
+  Config config = load_config_file(dir / kConfigFile);
+  const auto run = nlohmann::json::parse(read_file(dir / kRunFile), nullptr, /*allow_exceptions=*/false);
+  if (!run.is_object() || run.value("config_hash", "") != config_hash(config))
+    throw UsageError(fmt::format("'{}' does not match the hash in '{}' (edited by hand?); restore it or start a new run",
+                                 (dir / kConfigFile).string(), (dir / kRunFile).string()));
+  return config;
 }
 
 RunDir RunDir::open(const fs::path& dir, std::optional<std::int64_t> generations) {
-  if (!is_run(dir))
-    throw UsageError(fmt::format("'{}' is not a retrain run directory (it needs {} and {}; `retrain run` creates them)",
-                                 dir.string(), kConfigFile, kRunFile));
-  Config config = load_config_file(dir / kConfigFile);
-  const auto run = nlohmann::json::parse(read_file(dir / kRunFile), nullptr, /*allow_exceptions=*/false);
-  if (run.is_discarded() || run.value("config_hash", "") != config_hash(config))
-    throw UsageError(fmt::format("'{}' does not match the hash in '{}' (edited by hand?); restore it or start a new run",
-                                 (dir / kConfigFile).string(), (dir / kRunFile).string()));
+  require_run_directory(dir);  // before a lock file is made in it
+  auto lock = std::make_shared<DirLock>(dir, "run directory");
+  Config config = read_config(dir);
   if (generations && *generations != config.loop.generations) {
     if (*generations < 1) throw UsageError(fmt::format("loop.generations must be >= 1, got {}", *generations));
     spdlog::info("loop.generations: {} -> {}", config.loop.generations, *generations);
     config.loop.generations = *generations;
     write_config(dir, config);
   }
-  return RunDir(dir, config);
+  return RunDir(dir, config, std::move(lock));
 }
+
+RunDir RunDir::open_for_reading(const fs::path& dir) { return RunDir(dir, read_config(dir), nullptr); }
 
 fs::path RunDir::generation_dir(std::int64_t generation) const {
   return path_ / fmt::format("gen_{:04d}", generation);

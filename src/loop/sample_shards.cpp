@@ -20,7 +20,7 @@ fs::path shard_file(const fs::path& dir, std::int64_t index) {
 }
 
 SampleSet read_shard(const fs::path& file) {
-  const auto tensors = load_safetensors(file);
+  const auto tensors = load_safetensors(file, Checksum::required);
   auto labels = tensors.find("labels");
   return {require_tensor(tensors, "samples", file), labels == tensors.end() ? torch::Tensor() : labels->second};
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/models/attention.hpp"
 #include "retrain/models/state_dict.hpp"
 
 namespace retrain {
@@ -67,10 +68,7 @@ class AttentionBlockImpl : public nn::Module {
 
   torch::Tensor forward(const torch::Tensor& x) {
     const auto qkv = project_in_(norm_(x)).flatten(2).chunk(3, 1);  // each [B, C, HW]
-    const auto scale = 1.0 / std::sqrt(static_cast<double>(x.size(1)));
-    const auto w = torch::einsum("bcq,bck->bqk", {qkv[0], qkv[1]}).mul(scale).softmax(-1);
-    const auto out = torch::einsum("bqk,bck->bcq", {w, qkv[2]}).reshape(x.sizes());
-    return project_out_(out) + x;
+    return project_out_(channel_attention(qkv[0], qkv[1], qkv[2]).reshape(x.sizes())) + x;
   }
 
  private:

@@ -54,19 +54,21 @@ torch::Tensor EdmConv2dImpl::forward(const torch::Tensor& input) {
   const auto w_pad = w.defined() ? w.size(-1) / 2 : 0;
   const auto f_pad = f.defined() ? (f.size(-1) - 1) / 2 : 0;
   const auto cin = options_.in_channels, cout = options_.out_channels;
+  // The bias goes into the last convolution (one pass less over the output), or is added when the
+  // layer has no convolution of its own.
+  const auto b = bias_.defined() ? bias_.to(dtype) : torch::Tensor();
   torch::Tensor x = input;
   if (options_.fused_resample && options_.down && w.defined()) {
     // Convolve with the padding of both kernels, then filter and decimate the output channels.
     x = torch::conv2d(x, w, {}, 1, w_pad + f_pad);
     const std::vector<std::int64_t> no_padding = {0, 0};
-    x = torch::conv2d(x, f.tile({cout, 1, 1, 1}), {}, 2, no_padding, 1, cout);
-  } else {
-    // Up: transposed depthwise convolution with 4 f, stride 2; down: depthwise with f, stride 2.
-    if (options_.up) x = torch::conv_transpose2d(x, f.mul(4).tile({cin, 1, 1, 1}), {}, 2, f_pad, 0, cin);
-    if (options_.down) x = torch::conv2d(x, f.tile({cin, 1, 1, 1}), {}, 2, f_pad, 1, cin);
-    if (w.defined()) x = torch::conv2d(x, w, {}, 1, w_pad);
+    return torch::conv2d(x, f.tile({cout, 1, 1, 1}), b, 2, no_padding, 1, cout);
   }
-  return bias_.defined() ? x + bias_.to(dtype).reshape({1, -1, 1, 1}) : x;
+  // Up: transposed depthwise convolution with 4 f, stride 2; down: depthwise with f, stride 2.
+  if (options_.up) x = torch::conv_transpose2d(x, f.mul(4).tile({cin, 1, 1, 1}), {}, 2, f_pad, 0, cin);
+  if (options_.down) x = torch::conv2d(x, f.tile({cin, 1, 1, 1}), {}, 2, f_pad, 1, cin);
+  if (w.defined()) return torch::conv2d(x, w, b, 1, w_pad);
+  return b.defined() ? x + b.reshape({1, -1, 1, 1}) : x;
 }
 
 std::int64_t edm_group_count(std::int64_t channels) { return std::min<std::int64_t>(32, channels / 4); }

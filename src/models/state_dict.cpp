@@ -25,6 +25,9 @@ void load_state_dict(torch::nn::Module& module, const TensorMap& state, const st
     if (it->second.sizes() != target.sizes())
       throw std::runtime_error(fmt::format("'{}': tensor '{}' has shape {}, the network expects {}", source.string(),
                                            name, c10::str(it->second.sizes()), c10::str(target.sizes())));
+    if (it->second.scalar_type() != target.scalar_type())
+      throw std::runtime_error(fmt::format("'{}': tensor '{}' is {}, the network expects {}", source.string(), name,
+                                           c10::toString(it->second.scalar_type()), c10::toString(target.scalar_type())));
     target.copy_(it->second);
   }
 }

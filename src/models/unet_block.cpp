@@ -1,7 +1,7 @@
 // UNetBlock: the residual path, the embedding affine, the skip projection and self-attention.
 #include "retrain/models/unet_block.hpp"
 
-#include <cmath>
+#include "retrain/models/attention.hpp"
 
 namespace retrain {
 
@@ -59,16 +59,8 @@ torch::Tensor UNetBlockImpl::forward(const torch::Tensor& input, const torch::Te
 torch::Tensor UNetBlockImpl::attend(const torch::Tensor& x) {
   // qkv's output channels are read as [head][channel][q|k|v], edm's reshape(N*heads, C/heads, 3, HW).
   const auto qkv = qkv_(norm2_(x)).reshape({x.size(0) * num_heads_, x.size(1) / num_heads_, 3, -1}).unbind(2);
-  const auto w = attention_weights(qkv[0], qkv[1]);
-  const auto a = torch::einsum("nqk,nck->ncq", {w, qkv[2]});
+  const auto a = channel_attention(qkv[0], qkv[1], qkv[2]);
   return (proj_(a.reshape(x.sizes())) + x) * options_.skip_scale;
-}
-
-torch::Tensor attention_weights(const torch::Tensor& q, const torch::Tensor& k) {
-  const auto scaled_k = k / std::sqrt(static_cast<double>(k.size(1)));
-  return torch::einsum("ncq,nck->nqk", {q.to(torch::kFloat32), scaled_k.to(torch::kFloat32)})
-      .softmax(2)
-      .to(q.scalar_type());
 }
 
 }  // namespace retrain

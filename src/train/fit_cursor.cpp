@@ -46,6 +46,21 @@ FitCursor FitCursor::load(const std::filesystem::path& dir) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("'{}': {}", file.string(), e.what()));
   }
+  const auto refuse = [&](const std::string& what) {
+    return std::runtime_error(fmt::format("'{}' is not a valid fit cursor: {}", dir.string(), what));
+  };
+  for (const auto& [name, value] : {std::pair{"images_total", c.images_total}, {"batch_size", c.batch_size},
+                                    {"step", c.step}, {"order_position", c.order_position},
+                                    {"nonfinite_steps", c.nonfinite_steps}})
+    if (value < 0) throw refuse(fmt::format("{} is {} (expected >= 0)", name, value));
+  if (c.order.defined() && (c.order.dim() != 1 || c.order.scalar_type() != torch::kLong))
+    throw refuse(fmt::format("order is {} {} (expected a 1-D int64 permutation)", c10::toString(c.order.scalar_type()),
+                             c10::str(c.order.sizes())));
+  const auto order_size = c.order.defined() ? c.order.numel() : 0;
+  if (c.order_position > order_size)
+    throw refuse(fmt::format("order_position {} is past the end of the {}-element order", c.order_position, order_size));
+  if (c.generator_state.scalar_type() != torch::kUInt8 || c.generator_state.dim() != 1)
+    throw refuse("generator_state is not a 1-D uint8 tensor");
   return c;
 }
 

@@ -59,6 +59,9 @@ void FusedAdam::load_state(const TensorMap& state, const std::filesystem::path& 
     if (t.sizes() != into.sizes())
       throw std::runtime_error(fmt::format("'{}': optimizer state '{}' has shape {}, the network needs {}",
                                            source.string(), key, c10::str(t.sizes()), c10::str(into.sizes())));
+    if (t.scalar_type() != into.scalar_type())
+      throw std::runtime_error(fmt::format("'{}': optimizer state '{}' is {}, expected {}", source.string(), key,
+                                           c10::toString(t.scalar_type()), c10::toString(into.scalar_type())));
     torch::NoGradGuard no_grad;
     into.copy_(t);
   };

@@ -6,11 +6,14 @@
 
 #include <chrono>
 #include <cmath>
-
-#include <ATen/autocast_mode.h>
+#include <limits>
+#include <mutex>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/autocast.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/core/manifest.hpp"
+#include "retrain/core/nvtx.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/core/signals.hpp"
 #include "retrain/models/state_dict.hpp"
@@ -76,36 +79,40 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
   check(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "accumulate", static_cast<double>(o.accumulate),
         fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
   check(o.report_every_steps >= 1, "report_every_steps", static_cast<double>(o.report_every_steps), ">= 1");
-  if (o.channels_last)
-    for (auto& p : net_->parameters())
+  // The EMA copy in the trained network's memory format, so the foreach lerp runs on like layouts.
+  const auto to_channels_last = [](torch::nn::Module& module) {
+    for (auto& p : module.parameters())
       if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+  };
+  if (o.channels_last) to_channels_last(*net_);
   optimizer_ = make_optimizer(o, *net_);
   ema_ = net_->replicate();
+  if (o.channels_last) to_channels_last(*ema_);
   ema_->eval();
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
 }
 
-torch::Tensor Trainer::pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen) {
+namespace {
+
+// Dropout and label dropout draw from the default generator of the network's device. Seeding it from
+// the fit generator at every step makes those masks a function of the fit generator's state, which
+// snapshots save, so a resumed fit draws the masks an uninterrupted one would.
+void seed_network_randomness(const torch::Device& device, at::Generator& gen) {
+  const auto seed = at::randint(std::numeric_limits<std::int64_t>::max(), {1}, gen, torch::kLong).item<std::int64_t>();
+  auto target = at::globalContext().defaultGenerator(device);
+  const std::lock_guard<std::mutex> lock(target.mutex());
+  target.set_current_seed(static_cast<std::uint64_t>(seed));
+}
+
+}  // namespace
+
+torch::Tensor Trainer::pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen,
+                                     const torch::Tensor& keys) {
   if (x.scalar_type() == torch::kUInt8) x = x.to(torch::kFloat32) / 127.5 - 1.0;
   if (options_.channels_last && x.dim() == 4) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-  if (!options_.bf16) return method_->loss(*net_, x, labels, gen).sum();
-  const auto device_type = x.device().type();
-  const bool was_enabled = at::autocast::is_autocast_enabled(device_type);
-  const auto was_dtype = at::autocast::get_autocast_dtype(device_type);
-  at::autocast::set_autocast_enabled(device_type, true);
-  at::autocast::set_autocast_dtype(device_type, at::kBFloat16);
-  at::autocast::increment_nesting();
-  struct Restore {
-    at::DeviceType type;
-    bool enabled;
-    at::ScalarType dtype;
-    ~Restore() {
-      if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-      at::autocast::set_autocast_enabled(type, enabled);
-      at::autocast::set_autocast_dtype(type, dtype);
-    }
-  } restore{device_type, was_enabled, was_dtype};
-  return method_->loss(*net_, x, labels, gen).to(torch::kFloat32).sum();
+  const Bf16Autocast autocast(x.device().type(), options_.bf16);
+  const auto loss = method_->keyed_loss(*net_, x, labels, gen, keys);
+  return (options_.bf16 ? loss.to(torch::kFloat32) : loss).sum();
 }
 
 double Trainer::current_lr() const {
@@ -171,19 +178,43 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
       throw_if_stop_requested(fmt::format("training (step {} of {}{})", k, steps,
                                           snapshots.save ? "; a snapshot was saved" : "").c_str());
     }
+    const NvtxRange step_range("train step");
     const auto idx = sampler.next(batch).to(device);
     optimizer_->zero_grad();
+    // The step's random draws are made for the whole batch, so gradient accumulation (and later data
+    // parallelism) splits the same draws: row r's noise is Philox stream keys[r] whatever pass it is in.
+    seed_network_randomness(device, gen);
+    const auto keys = Method::batch_keys(gen, batch, device);
     auto loss = torch::zeros({}, torch::TensorOptions().device(device));
     for (std::int64_t p = 0; p < passes; ++p) {
-      const auto part = idx.narrow(0, p * pass_batch, pass_batch);
-      const auto y = labels.defined() ? labels.index_select(0, part) : labels;
-      auto pass_loss = pass_loss_sum(data.index_select(0, part), y, gen) / static_cast<double>(batch);
-      pass_loss.backward();
+      torch::Tensor x, y, part_keys;
+      {
+        const NvtxRange range("data");
+        const auto part = idx.narrow(0, p * pass_batch, pass_batch);
+        part_keys = keys.narrow(0, p * pass_batch, pass_batch);
+        y = labels.defined() ? labels.index_select(0, part) : labels;
+        x = data.index_select(0, part);
+      }
+      torch::Tensor pass_loss;
+      {
+        const NvtxRange range("forward");
+        pass_loss = pass_loss_sum(x, y, gen, part_keys) / static_cast<double>(batch);
+      }
+      {
+        const NvtxRange range("backward");
+        pass_loss.backward();
+      }
       loss += pass_loss.detach().to(torch::kFloat32);
     }
-    nonfinite += guard_gradients().to(device);
-    optimizer_->step(current_lr());
-    ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_, step_ + 1));
+    {
+      const NvtxRange range("optimizer");
+      nonfinite += guard_gradients().to(device);
+      optimizer_->step(current_lr());
+    }
+    {
+      const NvtxRange range("ema");
+      ema_update(*ema_, *net_, ema_beta(options_.ema, batch, images_seen_, step_ + 1));
+    }
     images_seen_ += batch;
     ++step_;
     const auto l = loss.detach().to(torch::kFloat64);
@@ -239,6 +270,7 @@ void Trainer::load_checkpoint(const fs::path& dir) {
                                  "scripts/convert_checkpoint.py)", dir.string(), kModelFile, kEmaFile));
   for (const char* name : {kModelFile, kEmaFile})
     if (!fs::exists(dir / name)) throw UsageError(fmt::format("checkpoint '{}' has no {}", dir.string(), name));
+  require_manifest(dir, "checkpoint");
   load_weights(*net_, dir / kModelFile);
   load_weights(*ema_, dir / kEmaFile);
   if (fs::exists(dir / kOptimizerFile)) optimizer_->load_state(load_safetensors(dir / kOptimizerFile), dir / kOptimizerFile);
@@ -257,6 +289,9 @@ void Trainer::load_counters(const fs::path& state_file) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("'{}': {}", state_file.string(), e.what()));
   }
+  for (const auto& [name, value] : {std::pair{"images_seen", images_seen_}, {"step", step_},
+                                    {"nonfinite_steps", nonfinite_steps_}})
+    if (value < 0) throw std::runtime_error(fmt::format("'{}': {} is {} (expected >= 0)", state_file.string(), name, value));
 }
 
 }  // namespace retrain

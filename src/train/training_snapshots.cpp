@@ -2,11 +2,13 @@
 #include "retrain/train/training_snapshots.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <regex>
 #include <vector>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/manifest.hpp"
 
 namespace retrain {
 namespace {
@@ -33,6 +35,12 @@ std::optional<fs::path> TrainingSnapshots::latest() const {
     if (entry.path().extension() == ".tmp") fs::remove_all(entry.path());
   auto found = complete_snapshots(dir_);
   if (found.empty()) return std::nullopt;
+  if (const auto problem = verify_manifest(found.back())) {
+    spdlog::warn("training snapshot {} is damaged ({}); removing it and training this generation from its start",
+                 found.back().string(), *problem);
+    fs::remove_all(found.back());
+    return std::nullopt;
+  }
   return found.back();
 }
 
@@ -42,6 +50,7 @@ void TrainingSnapshots::write(std::int64_t step, const std::function<void(const 
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   fill(tmp);
+  write_manifest(tmp, {{"step", step}});
   fs::remove_all(final_dir);
   rename_durable(tmp, final_dir);
   for (const auto& old : complete_snapshots(dir_))

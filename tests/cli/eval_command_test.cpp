@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "data/image_test_files.hpp"
+#include "retrain/core/manifest.hpp"
 #include "test_support.hpp"
 
 namespace retrain {
@@ -137,16 +138,21 @@ TEST_F(EvalCommand, AnExistingTagIsRefusedWithoutOverwrite) {
   EXPECT_EQ(run_retrain(overwrite).exit_code, 0);
 }
 
-TEST_F(EvalCommand, ACheckpointIsEvaluatedWithAConfigIntoItsEvalDirectory) {
-  // A copy of generation 0 without its manifest: a checkpoint outside any run.
+TEST_F(EvalCommand, ACheckpointIsEvaluatedWithAConfigOutsideIt) {
+  // The weights of generation 0 with a manifest of their own: a checkpoint outside any run (as
+  // scripts/convert_checkpoint.py writes one).
   const auto checkpoint = scratch() / "checkpoint";
   fs::create_directories(checkpoint);
   for (const char* f : {"model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json", "network.json"})
     fs::copy_file(run() / "gen_0000" / f, checkpoint / f);
-  const auto r = run_retrain({"eval", checkpoint.string(), "--config", (run() / "config.yaml").string(), "-q"});
+  write_manifest(checkpoint);
+  const auto cwd = scratch() / "cwd";
+  fs::create_directories(cwd);
+  const auto r = run_retrain({"eval", checkpoint.string(), "--config", (run() / "config.yaml").string(), "-q"}, cwd);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "sw2: ")) << r.output;
-  const auto metrics = nlohmann::json::parse(test::read_text(checkpoint / "eval/metrics.json"));
+  EXPECT_EQ(verify_manifest(checkpoint), std::nullopt) << "the evaluation wrote into the checkpoint";
+  const auto metrics = nlohmann::json::parse(test::read_text(cwd / "eval-checkpoint/metrics.json"));
   // Generation 0's evaluation stream and weights: the run's numbers.
   expect_same_metrics(nlohmann::json::parse(test::read_text(run() / "gen_0000/metrics.json")), metrics);
 

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 using test::run_retrain;
 
 // 40 real 8x8 images; 3 generations of lambda 0.5 (20 synthetic images in shards of 5); snapshots of
-// the training every 5 steps; a few seconds per run on one CPU core.
+// the training every 5 steps; dropout 0.2 (its masks must be part of what resume reproduces); a few
+// seconds per run on one CPU core.
 std::string tiny_image_config(const test::ScratchDir& dir) {
   std::vector<torch::Tensor> images;
   for (int i = 0; i < 40; ++i) images.push_back(test::pattern(1, 8, 8, i * 7)[0]);
@@ -27,7 +28,7 @@ std::string tiny_image_config(const test::ScratchDir& dir) {
       "seed: 4\ndevice: cpu\n"
       "data: {{source: image, format: idx, path: {}, n: 0}}\n"
       "learner: {{type: diffusion}}\n"
-      "model: {{arch: ddpmpp, channels: 8, channel_mult: [1, 1], num_blocks: 1, attn_resolutions: [], dropout: 0}}\n"
+      "model: {{arch: ddpmpp, channels: 8, channel_mult: [1, 1], num_blocks: 1, attn_resolutions: [], dropout: 0.2}}\n"
       "method: {{type: edm, steps: 4, sample_batch: 8}}\n"
       "train: {{batch: 8, lr: 1.0e-3, ema_halflife_kimg: 0.05, snapshot_kimg: 0.04}}\n"
       "gen0: {{kimg: 0.4}}\n"
@@ -112,6 +113,22 @@ TEST(ImageResume, SigtermDuringTrainingResumesFromTheSnapshot) {
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
   for (const char* file : {"model.safetensors", "ema.safetensors", "optimizer.safetensors"})
     EXPECT_EQ(bytes_of(run_b / "gen_0000" / file), bytes_of(dir / "a/img/gen_0000" / file)) << file;
+}
+
+// A run stopped at a generation boundary and extended (`resume --set loop.generations=N`) ends with the
+// weights of a run that went straight to N, dropout included.
+TEST(ImageResume, ExtendingAFinishedRunEqualsTheLongerRun) {
+  test::ScratchDir dir;
+  test::write_text(dir / "img.yaml", tiny_image_config(dir));
+  const auto config = (dir / "img.yaml").string();
+  auto shorter = run_retrain({"--config", config, "--out", (dir / "b").string(), "--set", "loop.generations=1", "--quiet"});
+  ASSERT_EQ(shorter.exit_code, 0) << shorter.output;
+  auto extended = run_retrain({"resume", (dir / "b/img").string(), "--set", "loop.generations=2", "--quiet"});
+  ASSERT_EQ(extended.exit_code, 0) << extended.output;
+  auto straight = run_retrain({"--config", config, "--out", (dir / "a").string(), "--set", "loop.generations=2", "--quiet"});
+  ASSERT_EQ(straight.exit_code, 0) << straight.output;
+  for (const char* file : {"model.safetensors", "ema.safetensors", "optimizer.safetensors"})
+    EXPECT_EQ(bytes_of(dir / "b/img/gen_0002" / file), bytes_of(dir / "a/img/gen_0002" / file)) << file;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "data/image_test_files.hpp"
+#include "retrain/core/manifest.hpp"
 #include "retrain/core/npy.hpp"
 #include "retrain/features/make_feature_extractor.hpp"
 #include "retrain/metrics/feature_input.hpp"
@@ -309,6 +310,7 @@ TEST_F(MetricsOfCheckpoints, ACheckpointOutsideARunNeedsConfig) {
   fs::create_directories(converted);
   for (const char* f : {"ema.safetensors", "network.json"})
     fs::copy_file(fs::path(checkpoint()) / f, converted / f, fs::copy_options::overwrite_existing);
+  write_manifest(converted);
   const auto refused = metrics_of(input("samples"), converted.string(), {"--max", "4"}).first;
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_NE(refused.output.find("'" + converted.string() + "' is not inside a run directory; pass --config"),

@@ -8,6 +8,7 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/edm.hpp"
+#include "retrain/ops/philox_noise.hpp"
 
 namespace retrain {
 namespace {
@@ -84,10 +85,12 @@ TEST_F(Edm, LossIsWeightedSquaredErrorSummedOverDims) {
   auto x0 = torch::randn({6, 3, 2});
   auto gen = make_generator(7, 0, Stream::Fit);
   auto loss = method.loss(net, x0, {}, gen);
-  // Replay the draws: ln(sigma) ~ N(-1.2, 1.2^2), then the noise.
+  // Replay the draws: one key base from the generator, then Philox streams per row: draw 1 gives
+  // ln(sigma) ~ N(-1.2, 1.2^2), draw 0 the noise.
   auto replay = make_generator(7, 0, Stream::Fit);
-  auto sigma = (at::randn({6}, replay) * 1.2 - 1.2).exp();
-  auto noise = at::randn({6, 3, 2}, replay);
+  const auto keys = Method::batch_keys(replay, 6, torch::kCPU);
+  auto sigma = (ops::philox_normal(keys, 1, {6}, x0.options()) * 1.2 - 1.2).exp();
+  auto noise = ops::philox_normal(keys, 0, {6, 3, 2}, x0.options());
   auto sig = sigma.view({6, 1, 1});
   auto d = 0.25 / (sig.square() + 0.25) * (x0 + sig * noise);
   auto weight = (sigma.square() + 0.25) / (sigma * 0.5).square();

@@ -9,6 +9,7 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/flow_matching.hpp"
+#include "retrain/ops/philox_noise.hpp"
 
 namespace retrain {
 namespace {
@@ -68,8 +69,8 @@ TEST_F(FlowMatching, LossRegressesTheConditionalVelocity) {
   auto gen = make_generator(8, 0, Stream::Fit);
   auto loss = method.loss(net, x1, {}, gen);
   auto replay = make_generator(8, 0, Stream::Fit);
+  auto x0 = ops::philox_normal(Method::batch_keys(replay, 5, torch::kCPU), 0, {5, 2}, x1.options());
   auto t = at::rand({5}, replay).unsqueeze(1);
-  auto x0 = at::randn({5, 2}, replay);
   auto x_t = (1 - 0.9 * t) * x0 + t * x1;
   auto u = x1 - 0.9 * x0;
   EXPECT_TRUE(torch::allclose(loss, (x_t - u).square().mean(1), 1e-5, 1e-6));
@@ -85,8 +86,7 @@ TEST_F(FlowMatching, MinibatchOtPairsNoiseAndDataAtMinimalTotalCost) {
   auto gen = make_generator(9, 0, Stream::Fit);
   const double ot = method.loss(net, x1, {}, gen).sum().item<double>() * 2;
   auto replay = make_generator(9, 0, Stream::Fit);
-  at::rand({n}, replay);
-  auto x0 = at::randn({n, 2}, replay);
+  auto x0 = ops::philox_normal(Method::batch_keys(replay, n, torch::kCPU), 0, {n, 2}, x1.options());
   auto cost = torch::cdist(x1.to(torch::kFloat64), x0.to(torch::kFloat64)).square();
   std::vector<std::int64_t> perm(n);
   std::iota(perm.begin(), perm.end(), 0);

@@ -90,7 +90,10 @@ TEST_F(ImageMethods, VpLossIsFiniteAndWeightedByInverseSigmaSquared) {
 
 // Exposes the guided evaluation; the network outputs 1 for a class and 0 for "no class" (-1).
 struct GuidanceProbe final : Method {
-  torch::Tensor loss(Denoiser&, const torch::Tensor& x0, const torch::Tensor&, at::Generator&) const override { return x0; }
+  torch::Tensor keyed_loss(Denoiser&, const torch::Tensor& x0, const torch::Tensor&, at::Generator&,
+                           const torch::Tensor&) const override {
+    return x0;
+  }
   torch::Tensor sample(Denoiser&, std::vector<std::int64_t> shape, const torch::Tensor&, SampleNoise) const override {
     return torch::zeros(shape);
   }

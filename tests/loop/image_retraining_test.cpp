@@ -199,9 +199,11 @@ TEST(ImageRetraining, OptimizerStateCarriesAcrossGenerationsOrIsReset) {
   EXPECT_GT(moments, 1000);  // the comparison covers real, non-zero moments
 
   // A restart after generation 0 loads the same optimizer state and ends where the single process did.
-  RunDir again = create_run(scratch, "again", config("resume"));
-  run_recorded(again);
-  fs::remove_all(again.generation_dir(1));
+  {
+    RunDir again = create_run(scratch, "again", config("resume"));
+    run_recorded(again);
+    fs::remove_all(again.generation_dir(1));
+  }  // releases the run directory's lock, as the process that ran it would when it ended
   RunDir reopened = RunDir::open(scratch / "again");
   run_recorded(reopened);
   EXPECT_EQ(test::read_text(reopened.generation_dir(1) / "optimizer.safetensors"),

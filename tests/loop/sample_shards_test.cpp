@@ -41,6 +41,22 @@ TEST(SampleShards, ResumeMakesOnlyMissingOrUnreadableShards) {
   EXPECT_TRUE(torch::equal(all.x.flatten(), torch::arange(10, torch::kFloat64)));
 }
 
+TEST(SampleShards, AShardWithAFlippedByteIsRedrawnNotUsed) {
+  test::ScratchDir dir;
+  CountingMaker first;
+  fill_shards(dir / "s", 10, 4, std::ref(first), "test");
+  const auto file = dir / "s/shard_00001.safetensors";
+  for (const std::size_t at : {std::size_t{12}, read_file(file).size() - 3}) {  // in the header, in the data
+    std::string bytes = read_file(file);
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x04);
+    write_file_atomic(file, bytes);
+    CountingMaker second;
+    auto all = fill_shards(dir / "s", 10, 4, std::ref(second), "test");
+    EXPECT_EQ(second.calls, 1) << "byte " << at;
+    EXPECT_TRUE(torch::equal(all.x.flatten(), torch::arange(10, torch::kFloat64))) << "byte " << at;
+  }
+}
+
 TEST(SampleShards, ReadingAGapFailsWithTheDirectory) {
   test::ScratchDir dir;
   CountingMaker maker;

@@ -2,8 +2,10 @@
 // collapses each mode onto a drifting dot while keeping the real data (lambda = 1) holds the modes;
 // evaluation artifacts are written; a resumed run matches an uninterrupted one.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <functional>
 
 #include "retrain/core/npy.hpp"
 #include "retrain/loop/experiment.hpp"
@@ -20,8 +22,26 @@ constexpr const char* kToy =
     "train: {lr: 0.002, batch: 250, ema_halflife_kimg: 2}\ngen0: {kimg: 40}\n"
     "loop: {generations: 6, lambda: 1, kimg_per_generation: 20}\neval: {num_samples: 1000}\n";
 
-std::vector<nlohmann::json> run_toy(const test::ScratchDir& scratch, const std::string& name, const std::string& extra) {
-  Config c = load_config_text(std::string(kToy) + extra, name + ".yaml");
+// `layers` laid over kToy in order: mappings merge key by key, the later value wins (a config file may
+// not repeat a key, so the test composes its variants here).
+std::string overlay(const std::vector<std::string>& layers) {
+  YAML::Node merged = YAML::Load(kToy);
+  const std::function<void(YAML::Node, const YAML::Node&)> lay = [&](YAML::Node into, const YAML::Node& from) {
+    for (const auto& kv : from) {
+      const auto key = kv.first.Scalar();
+      if (kv.second.IsMap() && into[key].IsMap()) lay(into[key], kv.second);
+      else into[key] = kv.second;
+    }
+  };
+  for (const auto& layer : layers) lay(merged, YAML::Load(layer));
+  YAML::Emitter out;
+  out << merged;
+  return out.c_str();
+}
+
+std::vector<nlohmann::json> run_toy(const test::ScratchDir& scratch, const std::string& name,
+                                    const std::vector<std::string>& layers) {
+  Config c = load_config_text(overlay(layers), name + ".yaml");
   c.name = name;
   RunDir run = RunDir::create(scratch / name, c, false);
   run_experiment(run);
@@ -39,8 +59,8 @@ TEST(ToyRetraining, FullySyntheticModesShrinkAndDriftWhileRealDataHoldsThem) {
   const std::string small_n =
       "data: {n: 100}\nmodel: {embedding: fourier}\nmethod: {steps: 18}\ntrain: {batch: 100}\ngen0: {kimg: 300}\n"
       "loop: {kimg_per_generation: 100}\n";
-  auto synthetic = run_toy(scratch, "none", small_n + "loop: {real: none}\n");
-  auto fixed = run_toy(scratch, "fixed", small_n + "loop: {real: fixed}\n");
+  auto synthetic = run_toy(scratch, "none", {small_n, "loop: {real: none}"});
+  auto fixed = run_toy(scratch, "fixed", {small_n, "loop: {real: fixed}"});
   ASSERT_EQ(synthetic.size(), 7u);
   ASSERT_EQ(fixed.size(), 7u);
   const auto at = [](const nlohmann::json& r, const char* key) { return r[key].get<double>(); };
@@ -51,14 +71,21 @@ TEST(ToyRetraining, FullySyntheticModesShrinkAndDriftWhileRealDataHoldsThem) {
   EXPECT_LT(at(last_synthetic, "mode_std_ratio"), at(synthetic[0], "mode_std_ratio") - 0.1) << last_synthetic;
   EXPECT_NEAR(at(last_fixed, "mode_std_ratio"), 1.0, 0.15) << last_fixed;
   EXPECT_GT(at(last_synthetic, "mode_offset"), at(last_fixed, "mode_offset") + 0.4);
-  EXPECT_GT(at(last_synthetic, "sw2"), at(last_fixed, "sw2"));
+  // Sliced W2 of 1000 samples moves by +-0.1 from one generation to the next, so compare the runs'
+  // means over generations 1..6 rather than one generation.
+  const auto mean_sw2 = [&](const std::vector<nlohmann::json>& rows) {
+    double sum = 0;
+    for (std::size_t g = 1; g < rows.size(); ++g) sum += at(rows[g], "sw2");
+    return sum / static_cast<double>(rows.size() - 1);
+  };
+  EXPECT_GT(mean_sw2(synthetic), mean_sw2(fixed) + 0.05);
   EXPECT_EQ(last_fixed["modes_covered"], 8);
 }
 
 TEST(ToyRetraining, EvaluationWritesSamplesAndDensity) {
   torch::set_num_threads(1);
   test::ScratchDir scratch;
-  run_toy(scratch, "run", "loop: {real: fixed, generations: 1}\n");
+  run_toy(scratch, "run", {"loop: {real: fixed, generations: 1}"});
   auto samples = load_npy(scratch / "run/gen_0001/samples.npy");
   EXPECT_EQ(samples.sizes(), (std::vector<std::int64_t>{1000, 2}));
   EXPECT_EQ(samples.scalar_type(), torch::kFloat32);
@@ -71,8 +98,8 @@ TEST(ToyRetraining, ResumeReproducesTheUninterruptedRun) {
   torch::set_num_threads(1);
   test::ScratchDir scratch;
   const std::string extra = "loop: {real: fixed, generations: 3, lambda: 0.5}\n";
-  run_toy(scratch, "full", extra);
-  run_toy(scratch, "cut", extra);
+  run_toy(scratch, "full", {extra});
+  run_toy(scratch, "cut", {extra});
   fs::remove_all(scratch / "cut/gen_0003");
   fs::remove_all(scratch / "cut/gen_0002");
   RunDir resumed = RunDir::open(scratch / "cut");

@@ -166,5 +166,15 @@ TEST(TrainingSnapshots, HalfWrittenSnapshotsAreIgnoredAndRemoved) {
   EXPECT_FALSE(fs::exists(dir / "gen_0001.training/step_0000000003"));
 }
 
+TEST(TrainingSnapshots, ADamagedSnapshotIsDroppedNotResumedFrom) {
+  test::ScratchDir dir;
+  const TrainingSnapshots snapshots(dir / "gen_0001.training");
+  snapshots.write(5, [](const fs::path& d) { test::write_text(d / "fit_cursor.json", R"({"step": 5})"); });
+  ASSERT_TRUE(snapshots.latest().has_value());
+  test::write_text(dir / "gen_0001.training/step_0000000005/fit_cursor.json", R"({"step": 9})");  // same size
+  EXPECT_FALSE(snapshots.latest().has_value());
+  EXPECT_FALSE(fs::exists(dir / "gen_0001.training/step_0000000005"));
+}
+
 }  // namespace
 }  // namespace retrain

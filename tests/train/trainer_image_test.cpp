@@ -120,8 +120,8 @@ TEST_F(TrainerImageTest, TinyUNetOverfitsAHandfulOfImages) {
 class DeterministicImageLoss final : public Method {
  public:
   explicit DeterministicImageLoss(double scale = 1.0) : scale_(scale) {}
-  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                     at::Generator&) const override {
+  torch::Tensor keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels, at::Generator&,
+                           const torch::Tensor&) const override {
     const auto level = torch::full({x0.size(0)}, 0.3, x0.options());
     const auto target = 0.5 * x0.flip(-1) - 0.25;
     return (net.forward(x0, level, labels) - target).square().flatten(1).mean(1) * scale_;
@@ -235,6 +235,10 @@ TEST_F(TrainerImageTest, ChannelsLastTrainsLikeTheDefaultLayout) {
       Trainer trainer(net, std::make_shared<EdmMethod>(), o);
       auto gen = make_generator(5, 0, Stream::Fit);
       trainer.fit(images, {}, 4 * 4, gen);
+      const auto ema = state_dict(*trainer.ema());
+      for (const auto& [name, p] : state_dict(*net))
+        if (p.dim() == 4)
+          EXPECT_EQ(ema.at(name).is_contiguous(), p.is_contiguous()) << arch << " " << name << ": EMA in another layout";
       return net;
     };
     const auto plain = train(false);

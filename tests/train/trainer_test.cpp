@@ -102,8 +102,8 @@ TEST_F(TrainerTest, LoadErrorsNameTheFile) {
 // Loss 0 * sum(net output), except NaN every second call: those steps' gradients are NaN.
 class NanEverySecondStep final : public Method {
  public:
-  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                     at::Generator&) const override {
+  torch::Tensor keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels, at::Generator&,
+                           const torch::Tensor&) const override {
     const double scale = (calls_++ % 2 == 1) ? std::nan("") : 1.0;
     return net.forward(x0, torch::zeros({x0.size(0)}), labels).square().mean(1) * scale;
   }

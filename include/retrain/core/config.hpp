@@ -75,6 +75,8 @@ struct MethodConfig {
   std::int64_t steps = 0;                    // 0 = the method's default
   double guidance = 1.0;                     // classifier-free guidance weight; 1 = none
   std::int64_t sample_batch = 256;           // samples per sampler call
+  std::string noise = "philox";              // philox | torch: where per-sample sampling noise comes from
+  std::string sample_precision = "fp32";     // fp32 | bf16: the sampler's network calls (step math stays float64)
   DdpmConfig ddpm;
   EdmConfig edm;
   CfmConfig cfm;
@@ -139,6 +141,11 @@ struct FeaturesConfig {                      // `retrain features train`: the bu
   double dropout = 0.25;
 };
 
+struct GpuConfig {                           // process-wide CUDA settings (ignored on the CPU)
+  bool cudnn_benchmark = true;               // let cuDNN time its convolution algorithms per shape
+  bool tf32 = false;                         // float32 matrix products and convolutions in TF32
+};
+
 struct SweepConfig {
   std::vector<std::string> grid;             // `retrain sweep` axes "key=v1,v2,..." when no --grid is given
 };
@@ -148,6 +155,7 @@ struct Config {
   std::string name;                          // run name; empty = the config file's stem
   std::string out = "runs";                  // parent directory of run directories
   std::string device = "auto";               // cpu | cuda | auto
+  GpuConfig gpu;
   DataConfig data;
   LearnerConfig learner;
   ModelConfig model;

@@ -15,8 +15,12 @@ inline constexpr const char* kManifestName = "MANIFEST.json";
 // `info` is stored under "info" for readers (e.g. the generation number).
 void write_manifest(const std::filesystem::path& dir, const nlohmann::json& info = nlohmann::json::object());
 
-// Empty when `dir` has a manifest and every listed file exists with its size and CRC; otherwise the
-// reason it is not valid (missing manifest, file missing, size or checksum mismatch).
+// Empty when `dir` has a manifest, every listed file exists with its size and CRC and every file below
+// `dir` is listed; otherwise the reason it is not valid (missing manifest, file missing or unlisted, size
+// or checksum mismatch).
 std::optional<std::string> verify_manifest(const std::filesystem::path& dir);
+
+// Throws UsageError "<what> '<dir>' fails its integrity check: <reason>" unless verify_manifest passes.
+void require_manifest(const std::filesystem::path& dir, const std::string& what);
 
 }  // namespace retrain

@@ -31,8 +31,8 @@ class DdpmMethod final : public Method {
   explicit DdpmMethod(const DdpmOptions& options = {});
 
   // Mean over non-batch dims of (eps_hat - eps)^2 with t ~ U{0..T-1} (the "simple" loss).
-  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                     at::Generator& gen) const override;
+  torch::Tensor keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels, at::Generator& gen,
+                           const torch::Tensor& keys) const override;
   torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
                        SampleNoise noise) const override;
   // The DDIM sampler's steps, increasing (starting at 0).

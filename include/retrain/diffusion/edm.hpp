@@ -36,8 +36,8 @@ class EdmMethod final : public Method {
 
   // weight(sigma) * |D(x0 + sigma n; sigma) - x0|^2 summed over the non-batch dims, per sample (the
   // Trainer's batch mean then gives EDM's "sum over pixels, mean over the batch").
-  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                     at::Generator& gen) const override;
+  torch::Tensor keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels, at::Generator& gen,
+                           const torch::Tensor& keys) const override;
   torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
                        SampleNoise noise) const override;
 

@@ -24,8 +24,8 @@ class FlowMatchingMethod final : public Method {
   explicit FlowMatchingMethod(const FlowMatchingOptions& options = {});
 
   // Mean over non-batch dims of (v(x_t, t) - u)^2 with t ~ U[0, 1].
-  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                     at::Generator& gen) const override;
+  torch::Tensor keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels, at::Generator& gen,
+                           const torch::Tensor& keys) const override;
   // Integrates dx/dt = v(x, t) from t = 0 (x ~ N(0, I)) to t = 1 in float64.
   torch::Tensor sample(Denoiser& net, std::vector<std::int64_t> shape, const torch::Tensor& labels,
                        SampleNoise noise) const override;

@@ -20,6 +20,7 @@ struct MethodOptions {
   std::string preconditioning; // edm: edm | vp
   std::string ddim_schedule;   // ddpm DDIM: linear | quadratic
   double guidance = 1.0;       // classifier-free guidance weight (1 = none)
+  bool sample_bf16 = false;    // the sampler's network calls under bfloat16 autocast
   DdpmOptions ddpm;
   EdmOptions edm;
   FlowMatchingOptions cfm;

@@ -1,12 +1,14 @@
-// A diffusion method: the training loss and the sampler over a Denoiser. All randomness comes from the
-// caller's CPU generator (drawn on CPU, then moved to the network's device), so results reproduce.
+// A diffusion method: the training loss and the sampler over a Denoiser. A loss takes one 64-bit key
+// from the caller's CPU generator per batch and draws its noise from the counter-based Philox streams of
+// that key on the network's device (ops/philox_noise.hpp); samplers draw from their SampleNoise. Both
+// reproduce exactly from the generator state and the seeds.
 #pragma once
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
 #include <vector>
 
-#include "retrain/core/sample_noise.hpp"
+#include "retrain/diffusion/sample_noise.hpp"
 #include "retrain/models/denoiser.hpp"
 
 namespace retrain {
@@ -16,8 +18,17 @@ class Method {
   virtual ~Method() = default;
 
   // Per-sample loss [N] for clean data x0 [N, ...] (labels [N] int64 or undefined); differentiable.
-  virtual torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
-                             at::Generator& gen) const = 0;
+  // Row n's noise is the Philox stream keys[n] (int64 [N] on x0's device); anything else a method
+  // draws (time steps, say) comes from `gen`, in row order, so a batch split into parts that draw one
+  // after another gives the losses of the whole batch.
+  virtual torch::Tensor keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
+                                   at::Generator& gen, const torch::Tensor& keys) const = 0;
+  // Keys of one training batch's noise: n consecutive keys after one 64-bit draw of `gen`, on `device`.
+  static torch::Tensor batch_keys(at::Generator& gen, std::int64_t n, const torch::Device& device);
+  // keyed_loss with the keys of one batch drawn first from `gen` (batch_keys).
+  torch::Tensor loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels, at::Generator& gen) const {
+    return keyed_loss(net, x0, labels, gen, batch_keys(gen, x0.size(0), x0.device()));
+  }
 
   // Samples of `shape` ([N, ...]) as float32 on the network's device; runs without autograd. With
   // per-sample noise, sample i depends only on its own seed (not on the batch it is drawn in).
@@ -29,6 +40,9 @@ class Method {
   // label dropout). 1 = plain conditional sampling (one network evaluation).
   void set_guidance(double w);
   double guidance() const { return guidance_; }
+  // Sampling precision: the network calls of sample() under bfloat16 autocast (the step arithmetic
+  // around them stays float64). Training precision is the Trainer's business.
+  void set_sample_bf16(bool enabled) { sample_bf16_ = enabled; }
 
  protected:
   // net(x_in, noise_level, labels) with inputs cast to the network's dtype and device; the output comes
@@ -38,13 +52,14 @@ class Method {
   // evaluate() with classifier-free guidance applied (samplers use this; losses use evaluate()).
   torch::Tensor evaluate_guided(Denoiser& net, const torch::Tensor& x_in, const torch::Tensor& noise_level,
                                 const torch::Tensor& labels) const;
-  // Standard normal noise of `shape`, drawn on CPU from `gen`, then moved to `options`' device/dtype.
-  static torch::Tensor randn(at::IntArrayRef shape, at::Generator& gen, const torch::TensorOptions& options);
   // v [N] viewed as [N, 1, ...] to broadcast against x [N, ...].
   static torch::Tensor per_sample(const torch::Tensor& v, const torch::Tensor& x);
+  // The per-sample coefficient [N] equal to `value` for every row of x (x's dtype and device).
+  static torch::Tensor per_row(double value, const torch::Tensor& x);
 
  private:
   double guidance_ = 1.0;
+  bool sample_bf16_ = false;
 };
 
 }  // namespace retrain

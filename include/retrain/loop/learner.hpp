@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "retrain/core/sample_noise.hpp"
+#include "retrain/diffusion/sample_noise.hpp"
 #include "retrain/data/real_data.hpp"
 
 namespace retrain {

@@ -1,24 +1,31 @@
 // The run directory: resolved config, run metadata, one committed directory per generation
-// (written to gen_NNNN.tmp, manifest last, then renamed), and recovery after a crash.
+// (written to gen_NNNN.tmp, manifest last, then renamed), and recovery after a crash. A RunDir (and
+// its copies) holds the directory's lock: a second process on the same run is refused.
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "retrain/core/config.hpp"
+#include "retrain/core/dir_lock.hpp"
 
 namespace retrain {
 
 class RunDir {
  public:
   // Makes <dir> and writes config.yaml + run.json. UsageError when <dir> exists (unless `overwrite`,
-  // which deletes it first) or its parent cannot be written.
+  // which deletes it first), its parent cannot be written, or another process holds it.
   static RunDir create(const std::filesystem::path& dir, const Config& config, bool overwrite);
-  // Opens an existing run; UsageError when <dir> is not a run directory or its config is invalid.
-  // `generations`, when given, replaces loop.generations (to extend a finished run).
+  // Opens an existing run to work in it; UsageError when <dir> is not a run directory, its config is
+  // invalid, or another process holds it. `generations`, when given, replaces loop.generations (to
+  // extend a finished run).
   static RunDir open(const std::filesystem::path& dir, std::optional<std::int64_t> generations = std::nullopt);
+  // Opens an existing run only to read its committed generations (`retrain eval`), without its lock: a
+  // run may be read while another process trains it. Must not be used to write into the run.
+  static RunDir open_for_reading(const std::filesystem::path& dir);
   // True when <dir> holds a run (config.yaml and run.json).
   static bool is_run(const std::filesystem::path& dir);
 
@@ -40,9 +47,13 @@ class RunDir {
   void commit_generation(std::int64_t generation);
 
  private:
-  RunDir(std::filesystem::path path, Config config) : path_(std::move(path)), config_(std::move(config)) {}
+  // The validated config of run directory `dir` (config.yaml matching run.json's hash).
+  static Config read_config(const std::filesystem::path& dir);
+  RunDir(std::filesystem::path path, Config config, std::shared_ptr<DirLock> lock)
+      : path_(std::move(path)), config_(std::move(config)), lock_(std::move(lock)) {}
   std::filesystem::path path_;
   Config config_;
+  std::shared_ptr<DirLock> lock_;
 };
 
 }  // namespace retrain

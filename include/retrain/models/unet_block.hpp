@@ -45,8 +45,4 @@ class UNetBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UNetBlock);
 
-// softmax_k(q_c . k_c / sqrt(C)) for q, k [N, C, L], computed in float32 and returned in q's dtype
-// (edm's AttentionOp; autograd differentiates the float32 computation, the same gradient).
-torch::Tensor attention_weights(const torch::Tensor& q, const torch::Tensor& k);
-
 }  // namespace retrain

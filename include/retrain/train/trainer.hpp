@@ -88,7 +88,7 @@ class Trainer {
   // tensor telling whether anything was non-finite (kept on device: no synchronisation).
   torch::Tensor guard_gradients();
   // The summed per-sample loss of one accumulation pass (uint8 images converted, autocast applied).
-  torch::Tensor pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen);
+  torch::Tensor pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen, const torch::Tensor& keys);
   void load_counters(const std::filesystem::path& state_file);
 
   std::shared_ptr<Denoiser> net_, ema_;

@@ -1,0 +1,61 @@
+// Where a sampler's randomness comes from: one generator for the whole batch, or per sample, so sample
+// i is the same whatever batch, shard or device it is drawn in. Per sample, the k-th draw of row i is
+// either the Philox stream (seed_i, k) made on the compute device (NoiseMode::philox, the default: no
+// host generator, no host copy, fused into the sampler's update by ops::combine), or the k-th draw of a
+// CPU generator seeded with seed_i (NoiseMode::torch: the initial latents equal
+// torch.randn(shape, generator=torch.Generator().manual_seed(seed)), as NVlabs/edm's generate.py on a
+// CPU; every number is drawn on the CPU and copied).
+#pragma once
+#include <ATen/core/Generator.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "retrain/ops/combine.hpp"
+
+namespace retrain {
+
+enum class NoiseMode { philox, torch };
+// "philox" | "torch"; UsageError naming `key` otherwise.
+NoiseMode parse_noise_mode(const std::string& text, const std::string& key = "method.noise");
+
+class SampleNoise {
+ public:
+  // Shared: every draw comes from `gen` (not owned; must outlive this object).
+  SampleNoise(at::Generator& gen);  // NOLINT(google-explicit-constructor): a generator is a noise source
+  // Per sample: row i of every draw comes from seeds[i].
+  static SampleNoise per_sample(const std::vector<std::uint64_t>& seeds, NoiseMode mode = NoiseMode::philox);
+
+  // Standard normal noise of `shape` in `options`' dtype and device. Per sample, shape[0] must equal
+  // the number of seeds.
+  torch::Tensor randn(at::IntArrayRef shape, const torch::TensorOptions& options);
+  // Integers in [0, high), one per row (per sample: one from each seed), int64 on the CPU.
+  torch::Tensor randint(std::int64_t high, std::int64_t rows);
+  // sum_k terms + noise_coef[n] * (the next draw, shaped like the terms): one fused pass when the noise
+  // is counter-based, else the draw is made by randn() and added as one more term (so at most
+  // ops::kMaxTerms - 1 terms).
+  torch::Tensor combine_with_draw(std::vector<ops::Term> terms, const torch::Tensor& noise_coef);
+  // Per-sample noise restricted to rows [begin, end) (sub-batches of one shard); the slice continues
+  // each row's stream where this source is. Shared noise returns itself.
+  SampleNoise slice(std::int64_t begin, std::int64_t end) const;
+
+  // Rows of a per-sample source; -1 for a shared generator.
+  std::int64_t rows() const;
+
+ private:
+  SampleNoise() = default;
+  void check_rows(std::int64_t rows) const;
+  const torch::Tensor& keys_on(const torch::Device& device);
+
+  at::Generator* shared_ = nullptr;
+  NoiseMode mode_ = NoiseMode::philox;
+  std::vector<at::Generator> generators_;  // torch mode
+  torch::Tensor keys_;                      // philox mode: int64 [rows] on the CPU
+  torch::Tensor device_keys_;               // keys_ on the device of the last draw
+  std::uint32_t draw_ = 0;                  // philox mode: index of the next draw
+};
+
+}  // namespace retrain

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Device check in one command (at most 8 minutes on a GPU machine, docs/gpu.md): device and libraries,
+# matmul ceiling, GPU tests (+ compute-sanitizer), a CLI run with SIGTERM and resume, the network benchmark.
+# Writes OUTDIR/summary.md (step, status, seconds, key number) and OUTDIR/<step>.log; exits 1 if a step fails.
+#   scripts/gpu_check.sh OUTDIR [--device cuda|cpu] [--quick] [--build DIR]
+# Binaries: --build DIR (DIR/retrain, DIR/tests/retrain_tests, DIR/bench/retrain_bench_networks), else .gpu/
+# (scripts/pack_gpu.sh) when present, else build/. --device cpu runs the same steps with CPU-sized work.
+set -euo pipefail
+
+usage() { echo "usage: scripts/gpu_check.sh OUTDIR [--device cuda|cpu] [--quick] [--build DIR]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+mkdir -p "$1"
+OUTDIR=$(cd "$1" && pwd)
+shift
+DEVICE=cuda QUICK=0 BUILD=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --device) [ $# -ge 2 ] || usage; DEVICE=$2; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    --build) [ $# -ge 2 ] || usage; BUILD=$(cd "$2" && pwd); shift 2 ;;
+    *) echo "gpu_check: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[ "$DEVICE" = cuda ] || [ "$DEVICE" = cpu ] || { echo "gpu_check: --device $DEVICE is unknown; expected cuda or cpu" >&2; exit 2; }
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+# The Python with torch: RETRAIN_PYTHON, else the project venv, else the system's (the GPU machine's).
+PY=${RETRAIN_PYTHON:-}
+[ -n "$PY" ] || { [ -x .venv/bin/python ] && PY=$ROOT/.venv/bin/python; } || PY=python3
+if [ -n "$BUILD" ]; then
+  RETRAIN=$BUILD/retrain TESTS=$BUILD/tests/retrain_tests BENCH=$BUILD/bench/retrain_bench_networks LIBDIR=""
+elif [ -d .gpu/bin ]; then
+  RETRAIN=$ROOT/.gpu/bin/retrain TESTS=$ROOT/.gpu/bin/retrain_tests BENCH=$ROOT/.gpu/bin/retrain_bench_networks
+  LIBDIR=$ROOT/.gpu/lib
+else
+  RETRAIN=$ROOT/build/retrain TESTS=$ROOT/build/tests/retrain_tests BENCH=$ROOT/build/bench/retrain_bench_networks
+  LIBDIR=""
+fi
+# The binaries find LibTorch and the wheel's CUDA libraries (nvidia/*/lib beside torch), after the packed
+# libraries; Python runs with the caller's library path (py), so it never loads the packed libstdc++.
+export ORIG_LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}
+py() { LD_LIBRARY_PATH=$ORIG_LD_LIBRARY_PATH "$PY" "$@"; }
+export -f py
+TORCH_LIBS=$(py -c 'import glob, os, torch
+site = os.path.dirname(os.path.dirname(torch.__file__))
+print(":".join([os.path.join(os.path.dirname(torch.__file__), "lib")] + sorted(glob.glob(os.path.join(site, "nvidia", "*", "lib")))))')
+export LD_LIBRARY_PATH=${LIBDIR:+$LIBDIR:}$TORCH_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+export DEVICE QUICK PY RETRAIN TESTS BENCH SCRATCH ROOT
+
+# Work sizes: [quick] cuda | cpu. The budget is what the steps may take together.
+if [ "$DEVICE" = cuda ]; then
+  BUDGET=450
+  if [ "$QUICK" = 1 ]; then MATMUL="--size 4096 --seconds 0.5"; else MATMUL="--size 8192 --seconds 2"; fi
+else
+  BUDGET=600
+  if [ "$QUICK" = 1 ]; then MATMUL="--size 256 --seconds 0.2"; else MATMUL="--size 1024 --seconds 1"; fi
+fi
+export MATMUL
+KERNEL_TESTS="FusedCombine.*:PhiloxNoise.*:AffineMix.*"
+export GPU_TESTS="*.*Cuda*:$KERNEL_TESTS" KERNEL_TESTS
+
+key() { printf '%s' "$*" > "$SCRATCH/$STEP.key"; }  # the step's key number for the summary
+export -f key
+
+step_device() {
+  if [ "$DEVICE" = cuda ]; then
+    command -v nvidia-smi >/dev/null || { echo "no nvidia-smi on PATH"; return 1; }
+    nvidia-smi
+  fi
+  py -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "available", torch.cuda.is_available())'
+  "$RETRAIN" info | tee "$SCRATCH/info.txt"
+  local missing=0
+  for b in "$RETRAIN" "$TESTS" "$BENCH"; do
+    echo "== ldd $b"
+    ldd "$b" | tee "$SCRATCH/ldd.txt"
+    if grep -q "not found" "$SCRATCH/ldd.txt"; then missing=1; fi
+  done
+  [ "$missing" = 0 ] || { echo "FAIL: a library is not found (above)"; return 1; }
+  if [ "$DEVICE" = cuda ]; then
+    py -c 'import torch; assert torch.cuda.is_available(), "torch sees no GPU"'
+    key "$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1); $(grep -m1 '^torch:' "$SCRATCH/info.txt")"
+  else
+    key "cpu $(nproc) cores; $(grep -m1 '^torch:' "$SCRATCH/info.txt")"
+  fi
+}
+
+step_matmul() {
+  # shellcheck disable=SC2086  # MATMUL holds several flags
+  py "$ROOT/scripts/matmul_ceiling.py" --device "$DEVICE" $MATMUL --json "$SCRATCH/matmul.json"
+  key "$(py -c 'import json, sys; print(", ".join(f"{k} {v:.3g}" for k, v in json.load(open(sys.argv[1])).items()), "TFLOP/s")' "$SCRATCH/matmul.json")"
+}
+
+# gtest's totals: "N passed, M skipped"; fails when a test failed or (on cuda) a GPU test skipped.
+gtest_key() {
+  local log=$1 passed skipped
+  passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+  skipped=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+  key "${passed:-0} passed, ${skipped:-0} skipped"
+  if [ "$DEVICE" = cuda ] && [ "${skipped:-0}" != 0 ]; then echo "FAIL: GPU tests skipped on a GPU machine"; return 1; fi
+}
+export -f gtest_key
+
+step_gpu_tests() {
+  "$TESTS" --gtest_filter="$GPU_TESTS" 2>&1 | tee "$SCRATCH/gtest.txt"
+  gtest_key "$SCRATCH/gtest.txt"
+}
+
+step_memcheck() {
+  local sanitizer
+  sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer /usr/local/cuda*/compute-sanitizer/compute-sanitizer 2>/dev/null | head -1 || true)
+  if [ "$DEVICE" != cuda ] || [ -z "$sanitizer" ]; then
+    key "skipped: $([ "$DEVICE" != cuda ] && echo "device $DEVICE" || echo "no compute-sanitizer")"
+    return 77
+  fi
+  "$sanitizer" --tool memcheck --error-exitcode 3 "$TESTS" --gtest_filter="$KERNEL_TESTS" 2>&1 | tee "$SCRATCH/gtest.txt"
+  gtest_key "$SCRATCH/gtest.txt"
+  key "$(cat "$SCRATCH/memcheck.key"); $(grep -m1 'ERROR SUMMARY' "$SCRATCH/gtest.txt" || echo 'no error summary')"
+}
+
+# A tiny image run through the executable: train -> sample -> eval, then SIGTERM mid-training and resume.
+step_cli() {
+  local dir=$SCRATCH/cli side=16 channels=32 kimg=12 snapshot=0.4
+  [ "$DEVICE" = cpu ] && side=8 channels=8 kimg=1.2 snapshot=0.2
+  mkdir -p "$dir"
+  py - "$dir/images.idx" "$side" <<'EOF'
+import struct, sys
+path, side, n = sys.argv[1], int(sys.argv[2]), 32
+pixels = bytes((7 * i + 13 * y + 3 * x) % 256 for i in range(n) for y in range(side) for x in range(side))
+open(path, "wb").write(struct.pack(">IIII", 0x803, n, side, side) + pixels)  # IDX: uint8, 3 dimensions
+EOF
+  cat > "$dir/tiny.yaml" <<EOF
+seed: 1
+device: $DEVICE
+data: {source: image, format: idx, path: $dir/images.idx, n: 0}
+learner: {type: diffusion}
+model: {arch: ddpmpp, channels: $channels, channel_mult: [1, 2], num_blocks: 1, attn_resolutions: [$((side / 2))], dropout: 0}
+method: {type: edm, steps: 4, sample_batch: 8}
+train: {batch: 8, lr: 1.0e-3, snapshot_kimg: $snapshot}
+gen0: {kimg: 0.08}
+eval: {num_samples: 8, grid: 8}
+EOF
+  "$RETRAIN" train --config "$dir/tiny.yaml" --out "$dir/runs" --quiet
+  test -f "$dir/runs/tiny/gen_0000/model.safetensors"
+  "$RETRAIN" sample "$dir/runs/tiny/gen_0000" --seeds 0-7 --out-dir "$dir/samples" --quiet
+  test "$(ls "$dir/samples"/0*.png | wc -l)" = 8
+  "$RETRAIN" eval "$dir/runs/tiny" --name check --quiet
+  test -s "$dir/runs/tiny/eval/check/metrics.jsonl"
+  echo "train, sample (8 PNGs), eval: ok"
+
+  "$RETRAIN" --config "$dir/tiny.yaml" --out "$dir/long" --set gen0.kimg=$kimg --set loop.generations=0 > "$dir/long.log" 2>&1 &
+  local pid=$! waited=0 code=0
+  until ls -d "$dir/long/tiny/gen_0000.training"/step_* >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/long.log"; echo "FAIL: the run ended before its first snapshot"; return 1; }
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -TERM "$pid"
+  wait "$pid" || code=$?
+  cat "$dir/long.log"
+  [ "$code" = 130 ] || { echo "FAIL: SIGTERM gave exit code $code; expected 130"; return 1; }
+  grep -q "a snapshot was saved" "$dir/long.log" || { echo "FAIL: no snapshot saved on SIGTERM"; return 1; }
+  [ ! -e "$dir/long/tiny/gen_0000" ] || { echo "FAIL: training finished before SIGTERM"; return 1; }
+  "$RETRAIN" resume "$dir/long/tiny" 2>&1 | tee "$dir/resume.log"
+  grep -q "training continues from snapshot" "$dir/resume.log"
+  test -f "$dir/long/tiny/gen_0000/model.safetensors"
+  key "train/sample/eval ok; SIGTERM after $((waited / 10)) s -> exit 130, resumed from snapshot"
+}
+
+step_bench() {
+  local peaks=() common=()
+  for p in bf16 tf32 fp32; do
+    v=$(py -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$SCRATCH/matmul.json" "$p" 2>/dev/null || true)
+    [ -z "$v" ] || peaks+=(--peak-tflops-$p "$v")
+  done
+  common=(--device "$DEVICE" "${peaks[@]}")
+  if [ "$DEVICE" = cuda ] && [ "$QUICK" = 0 ]; then  # the configs' batches; FFHQ and DDPM samplers shortened
+    "$BENCH" "${common[@]}" --networks cifar_edm
+    "$BENCH" "${common[@]}" --networks ffhq_edm --edm-steps 18 --sample-batch 256 --no-header
+    "$BENCH" "${common[@]}" --networks cifar_ddpm --sample-batch 256 --ddpm-steps 200 --no-header
+  elif [ "$DEVICE" = cuda ]; then
+    "$BENCH" "${common[@]}" --train-batch 64 --sample-batch 64 --train-steps 3 --edm-steps 4 --ddpm-steps 8
+  elif [ "$QUICK" = 0 ]; then  # the real networks, tiny batches
+    "$BENCH" "${common[@]}" --train-batch 2 --sample-batch 2 --train-steps 2 --edm-steps 2 --ddpm-steps 3 \
+             --set train.precision=fp32
+  else  # shrunk networks
+    "$BENCH" "${common[@]}" --train-batch 2 --sample-batch 2 --train-steps 1 --edm-steps 2 --ddpm-steps 3 \
+             --set train.precision=fp32 --set model.channels=32 --set model.num_blocks=1
+  fi | tee "$SCRATCH/bench.md"
+  key "$(awk -F'|' '$5 ~ /train/ {gsub(/ /, "", $2); gsub(/ /, "", $9); printf "%s train %s img/s; ", $2, $9}' "$SCRATCH/bench.md")(kernels)"
+}
+export -f step_device step_matmul step_gpu_tests step_memcheck step_cli step_bench
+
+START=$SECONDS
+ROWS=()
+FAILED=0
+run_step() {  # NAME LIMIT: runs step_NAME with at most LIMIT seconds (less if the budget is nearly spent)
+  local name=$1 limit=$2 status t0 code=0
+  local left=$((BUDGET - (SECONDS - START)))
+  [ "$limit" -le "$left" ] || limit=$left
+  t0=$SECONDS
+  if [ "$limit" -lt 5 ]; then
+    echo "budget of $BUDGET s spent" > "$OUTDIR/$name.log"
+    code=124
+  else
+    STEP=$name timeout -k 10 "$limit" bash -c "set -euo pipefail; step_$name" > "$OUTDIR/$name.log" 2>&1 || code=$?
+  fi
+  case $code in
+    0) status=PASS ;;
+    77) status=SKIP ;;
+    124 | 137) status=FAIL; echo "timed out after $limit s" >> "$OUTDIR/$name.log"; printf 'timed out' > "$SCRATCH/$name.key" ;;
+    *) status=FAIL ;;
+  esac
+  [ "$status" != FAIL ] || FAILED=1
+  ROWS+=("| $name | $status | $((SECONDS - t0)) | $(cat "$SCRATCH/$name.key" 2>/dev/null || echo "exit $code, see $name.log") |")
+  echo "gpu_check: $name $status ($((SECONDS - t0)) s)"
+}
+export STEP=""
+
+run_step device 60
+run_step matmul 60
+run_step gpu_tests 120
+run_step memcheck 120
+run_step cli 120
+run_step bench 300
+
+{
+  echo "# gpu_check: device $DEVICE$([ "$QUICK" = 1 ] && echo ", quick"), $(date -u '+%Y-%m-%d %H:%M UTC'), $((SECONDS - START)) s"
+  echo
+  echo "| step | status | seconds | key number |"
+  echo "|---|---|---:|---|"
+  printf '%s\n' "${ROWS[@]}"
+  if [ -s "$SCRATCH/bench.md" ]; then
+    echo
+    echo "## Network benchmark (bench.log)"
+    echo
+    cat "$SCRATCH/bench.md"
+  fi
+} > "$OUTDIR/summary.md"
+cat "$OUTDIR/summary.md"
+exit "$FAILED"
