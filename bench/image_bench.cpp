@@ -17,6 +17,7 @@
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
 
+#include "bench_args.hpp"
 #include "retrain/core/allocator.hpp"
 #include "retrain/core/device.hpp"
 #include "retrain/core/rng.hpp"
@@ -44,21 +45,7 @@ struct ImageNetwork {
 constexpr const char* kUsage =
     "usage: retrain_bench_images [--network cifar10|fashion|all] [--device cpu|cuda] [--train-batch N] "
     "[--sample-batch N] [--steps N] [--no-header]";
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "retrain_bench_images: " << message << "\n" << kUsage << "\n";
-  std::exit(2);
-}
-
-std::int64_t positive(const std::string& flag, const std::string& value) {
-  try {
-    std::size_t used = 0;
-    const auto n = std::stoll(value, &used);
-    if (used == value.size() && n >= 1) return n;
-  } catch (const std::exception&) {
-  }
-  usage_error(fmt::format("{} {} is invalid; expected an integer >= 1", flag, value));
-}
+const bench::Args kArgs{"retrain_bench_images", kUsage};
 
 BenchOptions parse(int argc, char** argv) {
   BenchOptions o;
@@ -68,17 +55,17 @@ BenchOptions parse(int argc, char** argv) {
       o.header = false;
       continue;
     }
-    if (i + 1 >= argc) usage_error(fmt::format("{} needs a value", flag));
+    if (i + 1 >= argc) kArgs.fail(fmt::format("{} needs a value", flag));
     const std::string value = argv[++i];
     if (flag == "--network") o.network = value;
     else if (flag == "--device") o.device = value;
-    else if (flag == "--train-batch") o.train_batch = positive(flag, value);
-    else if (flag == "--sample-batch") o.sample_batch = positive(flag, value);
-    else if (flag == "--steps") o.steps = positive(flag, value);
-    else usage_error(fmt::format("unknown flag '{}'", flag));
+    else if (flag == "--train-batch") o.train_batch = kArgs.positive(flag, value);
+    else if (flag == "--sample-batch") o.sample_batch = kArgs.positive(flag, value);
+    else if (flag == "--steps") o.steps = kArgs.positive(flag, value);
+    else kArgs.fail(fmt::format("unknown flag '{}'", flag));
   }
   if (o.network != "cifar10" && o.network != "fashion" && o.network != "all")
-    usage_error(fmt::format("--network {} is unknown; expected cifar10, fashion or all", o.network));
+    kArgs.fail(fmt::format("--network {} is unknown; expected cifar10, fashion or all", o.network));
   return o;
 }
 
@@ -191,7 +178,7 @@ int main(int argc, char** argv) {
   try {
     device = resolve_device(options.device);
   } catch (const std::exception& e) {
-    usage_error(e.what());
+    kArgs.fail(e.what());
   }
   torch::manual_seed(0);
   if (options.header) {

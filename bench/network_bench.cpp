@@ -23,6 +23,7 @@
 #endif
 
 #include "flop_count.hpp"
+#include "bench_args.hpp"
 #include "retrain/core/allocator.hpp"
 #include "retrain/core/config.hpp"
 #include "retrain/core/device.hpp"
@@ -58,31 +59,7 @@ constexpr const char* kUsage =
     "usage: retrain_bench_networks [--device cpu|cuda] [--networks a,b,...] [--configs DIR] [--set key=value ...] "
     "[--train-batch N] [--sample-batch N] [--train-steps N] [--edm-steps N] [--ddpm-steps N] "
     "[--peak-tflops-bf16 X] [--peak-tflops-tf32 X] [--peak-tflops-fp32 X] [--no-header]";
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "retrain_bench_networks: " << message << "\n" << kUsage << "\n";
-  std::exit(2);
-}
-
-std::int64_t positive(const std::string& flag, const std::string& value) {
-  try {
-    std::size_t used = 0;
-    const auto n = std::stoll(value, &used);
-    if (used == value.size() && n >= 1) return n;
-  } catch (const std::exception&) {
-  }
-  usage_error(fmt::format("{} {} is invalid; expected an integer >= 1", flag, value));
-}
-
-double tflops(const std::string& flag, const std::string& value) {
-  try {
-    std::size_t used = 0;
-    const auto x = std::stod(value, &used);
-    if (used == value.size() && x > 0 && std::isfinite(x)) return x;
-  } catch (const std::exception&) {
-  }
-  usage_error(fmt::format("{} {} is invalid; expected a number of TFLOP/s > 0", flag, value));
-}
+const bench::Args kArgs{"retrain_bench_networks", kUsage};
 
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> parts;
@@ -100,23 +77,23 @@ BenchOptions parse(int argc, char** argv) {
       o.header = false;
       continue;
     }
-    if (i + 1 >= argc) usage_error(fmt::format("{} needs a value", flag));
+    if (i + 1 >= argc) kArgs.fail(fmt::format("{} needs a value", flag));
     const std::string value = argv[++i];
     if (flag == "--device") o.device = value;
     else if (flag == "--networks") o.networks = split(value);
     else if (flag == "--configs") o.configs = value;
     else if (flag == "--set") o.overrides.push_back(parse_override(value));
-    else if (flag == "--train-batch") o.train_batch = positive(flag, value);
-    else if (flag == "--sample-batch") o.sample_batch = positive(flag, value);
-    else if (flag == "--train-steps") o.train_steps = positive(flag, value);
-    else if (flag == "--edm-steps") o.edm_steps = positive(flag, value);
-    else if (flag == "--ddpm-steps") o.ddpm_steps = positive(flag, value);
-    else if (flag == "--peak-tflops-bf16") o.peak_bf16 = tflops(flag, value);
-    else if (flag == "--peak-tflops-tf32") o.peak_tf32 = tflops(flag, value);
-    else if (flag == "--peak-tflops-fp32") o.peak_fp32 = tflops(flag, value);
-    else usage_error(fmt::format("unknown flag '{}'", flag));
+    else if (flag == "--train-batch") o.train_batch = kArgs.positive(flag, value);
+    else if (flag == "--sample-batch") o.sample_batch = kArgs.positive(flag, value);
+    else if (flag == "--train-steps") o.train_steps = kArgs.positive(flag, value);
+    else if (flag == "--edm-steps") o.edm_steps = kArgs.positive(flag, value);
+    else if (flag == "--ddpm-steps") o.ddpm_steps = kArgs.positive(flag, value);
+    else if (flag == "--peak-tflops-bf16") o.peak_bf16 = kArgs.positive_real(flag, value, "a number of TFLOP/s");
+    else if (flag == "--peak-tflops-tf32") o.peak_tf32 = kArgs.positive_real(flag, value, "a number of TFLOP/s");
+    else if (flag == "--peak-tflops-fp32") o.peak_fp32 = kArgs.positive_real(flag, value, "a number of TFLOP/s");
+    else kArgs.fail(fmt::format("unknown flag '{}'", flag));
   }
-  if (o.networks.empty()) usage_error("--networks is empty; expected config names such as cifar_edm,ffhq_edm");
+  if (o.networks.empty()) kArgs.fail("--networks is empty; expected config names such as cifar_edm,ffhq_edm");
   return o;
 }
 
@@ -313,9 +290,9 @@ void print_flops(const Setup& s) {
 
 void print_header(const std::vector<Setup>& setups, const BenchOptions& options, torch::Device device) {
   std::cout << fmt::format(
-      "device {}, {} CPU threads, fused kernels {}; training: the config's loss + backward + Adam + EMA, {} timed "
+      "device {}, {} CPU threads, fused ops: {}; training: the config's loss + backward + Adam + EMA, {} timed "
       "steps after 1 warm-up step; sampling: one timed sampler call after a 2-step warm-up\n\n",
-      device.str(), at::get_num_threads(), ops::have_cuda_kernels() ? "CPU loops and CUDA" : "CPU loops only",
+      device.str(), at::get_num_threads(), ops::have_cuda_kernels() ? "CPU loops + CUDA kernels" : "CPU loops (no CUDA kernels built)",
       options.train_steps);
   std::cout << "Forward GFLOP per image (analytic, bench/flop_count; 2 per multiply-add):\n\n"
                "| network | image | conv | linear | attention | GroupNorm | total |\n|---|---|---:|---:|---:|---:|---:|\n";
@@ -337,7 +314,7 @@ int main(int argc, char** argv) {
     device = resolve_device(options.device);
     for (const auto& name : options.networks) setups.push_back(make_setup(name, options));
   } catch (const std::exception& e) {
-    usage_error(e.what());
+    kArgs.fail(e.what());
   }
   try {
     if (options.header) print_header(setups, options, device);

@@ -62,8 +62,13 @@ bool rows_outermost_dense(const Tensor& t) {
 }
 
 bool kernel_serves(const torch::Device& device) {
-  if (op_path() != OpPath::kernel) return false;
-  return device.is_cpu() || (device.is_cuda() && have_cuda_kernels());
+  const bool cuda_kernel = device.is_cuda() && have_cuda_kernels();
+  switch (op_path()) {
+    case OpPath::automatic: return cuda_kernel;
+    case OpPath::kernel: return device.is_cpu() || cuda_kernel;
+    case OpPath::aten: return false;
+  }
+  return false;
 }
 
 // The layout both paths write: the inputs' own when they share a dense rows-outermost layout and no

@@ -5,7 +5,7 @@
 
 namespace retrain::ops {
 namespace {
-std::atomic<OpPath> g_path{OpPath::kernel};
+std::atomic<OpPath> g_path{OpPath::automatic};
 }  // namespace
 
 OpPath op_path() { return g_path.load(std::memory_order_relaxed); }

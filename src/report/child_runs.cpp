@@ -39,6 +39,7 @@ pid_t start_child(const ChildRun& run, const std::filesystem::path& executable, 
   if (pid < 0) throw std::runtime_error(fmt::format("sweep: fork failed for {}", dir));
   if (pid == 0) {
     setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);  // idle threads sleep: siblings share the cores (share_machine.md)
     if (!gpu.empty()) setenv("CUDA_VISIBLE_DEVICES", gpu.c_str(), 1);
     execl(exe.c_str(), exe.c_str(), "resume", dir.c_str(), "-q", static_cast<char*>(nullptr));
     _exit(127);  // exec failed: the parent reports exit code 127

@@ -3,8 +3,9 @@
 // of every training loss (DDPM, EDM, flow matching) and the update of every sampler step (EDM
 // Euler/Heun/churn, DDPM ancestral, DDIM), so those loops need no host noise and no temporaries.
 // Differentiable in the data terms and their coefficients (the noise coefficient and keys are not).
-// Runs retrain's kernel (a CPU loop, or CUDA in a build with the kernels) or, with OpPath::aten or for
-// CUDA tensors in a build without the kernels, the equivalent ATen expression.
+// Runs retrain's kernel (a CPU loop, or CUDA in a build with the kernels) or the equivalent ATen
+// expression, as ops::op_path() says (by default: the kernel on CUDA, ATen on the CPU); CUDA tensors in
+// a build without the kernels always take ATen.
 #pragma once
 #include <torch/types.h>
 

@@ -5,7 +5,10 @@
 
 namespace retrain::ops {
 
-enum class OpPath { kernel, aten };
+// automatic (the default): the CUDA kernels for CUDA tensors, ATen for CPU tensors, where ATen's
+// vectorised loops measured faster than the scalar CPU kernel (docs/benchmarks/ops.md). kernel: the
+// kernels everywhere (the CPU loop runs the CUDA kernel's math; tests use it). aten: ATen everywhere.
+enum class OpPath { automatic, kernel, aten };
 
 OpPath op_path();
 void set_op_path(OpPath path);
