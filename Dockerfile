@@ -5,9 +5,6 @@
 ARG BASE=nvidia/cuda:13.0.1-cudnn-devel-ubuntu24.04
 FROM ${BASE}
 ENV DEBIAN_FRONTEND=noninteractive
-# Idle OpenMP threads sleep instead of spinning, so runs sharing a node's cores do not stall each other
-# (docs/benchmarks/share_machine.md); libgomp reads it only from the environment, at load time.
-ENV OMP_WAIT_POLICY=PASSIVE
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip git \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/retrain
