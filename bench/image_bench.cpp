@@ -4,7 +4,6 @@
 //   build/bench/retrain_bench_images [--network cifar10|fashion|all] [--device cpu|cuda]
 //       [--train-batch N] [--sample-batch N] [--steps N] [--no-header]
 #include <fmt/format.h>
-#include <sys/resource.h>
 #include <torch/cuda.h>
 
 #include <chrono>
@@ -13,11 +12,8 @@
 #include <string>
 #include <vector>
 
-#ifdef RETRAIN_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
-
 #include "bench_args.hpp"
+#include "peak_memory.hpp"
 #include "retrain/core/allocator.hpp"
 #include "retrain/core/device.hpp"
 #include "retrain/core/rng.hpp"
@@ -81,36 +77,6 @@ std::vector<ImageNetwork> networks(const std::string& which) {
   return {which == "cifar10" ? all[0] : all[1]};
 }
 
-// Peak memory of a phase: on CUDA the caching allocator's peak allocation since reset(); on CPU the
-// process's peak resident set size, which cannot be reset (so a later phase reports max(earlier, own));
-// nan for CUDA in a build without RETRAIN_CUDA.
-class PeakMemory {
- public:
-  explicit PeakMemory(torch::Device device) : device_(device) {}
-  void reset() const {
-#ifdef RETRAIN_WITH_CUDA
-    if (device_.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_index());
-#endif
-  }
-  double mib() const {
-    if (device_.is_cuda()) {
-#ifdef RETRAIN_WITH_CUDA
-      const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cuda_index());
-      return static_cast<double>(stats.allocated_bytes[0].peak) / (1 << 20);
-#else
-      return std::numeric_limits<double>::quiet_NaN();  // a build without RETRAIN_CUDA reads no allocator stats
-#endif
-    }
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_maxrss) / 1024;  // Linux reports KiB
-  }
-
- private:
-  c10::DeviceIndex cuda_index() const { return device_.has_index() ? device_.index() : 0; }  // "cuda" = cuda:0
-  torch::Device device_;
-};
-
 void synchronize(torch::Device device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
@@ -138,7 +104,7 @@ Measurement measure(const ImageNetwork& network, const BenchOptions& o, torch::D
   to.lr = 1e-3;
   Trainer trainer(net, method, to);
   auto gen = make_generator(0, 0, Stream::Fit);
-  const PeakMemory peak(device);
+  const bench::PeakMemory peak(device);
   Measurement m{};
   m.parameters = parameter_count(*net);
 

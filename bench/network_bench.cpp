@@ -7,7 +7,6 @@
 //       [--edm-steps N] [--ddpm-steps N] [--peak-tflops-bf16 X] [--peak-tflops-tf32 X]
 //       [--peak-tflops-fp32 X] [--no-header]
 #include <fmt/format.h>
-#include <sys/resource.h>
 #include <torch/cuda.h>
 
 #include <chrono>
@@ -18,12 +17,10 @@
 #include <string>
 #include <vector>
 
-#ifdef RETRAIN_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 #include "flop_count.hpp"
 #include "bench_args.hpp"
+#include "peak_memory.hpp"
 #include "retrain/core/allocator.hpp"
 #include "retrain/core/config.hpp"
 #include "retrain/core/device.hpp"
@@ -97,36 +94,6 @@ BenchOptions parse(int argc, char** argv) {
   return o;
 }
 
-// Peak memory of a phase: on CUDA the caching allocator's peak allocation since reset(); on CPU the
-// process's peak resident set size, which cannot be reset (a later phase reports max(earlier, own));
-// nan for CUDA in a build without RETRAIN_CUDA. (As bench/image_bench.cpp measures it.)
-class PeakMemory {
- public:
-  explicit PeakMemory(torch::Device device) : device_(device) {}
-  void reset() const {
-#ifdef RETRAIN_WITH_CUDA
-    if (device_.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_index());
-#endif
-  }
-  double mib() const {
-    if (device_.is_cuda()) {
-#ifdef RETRAIN_WITH_CUDA
-      const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cuda_index());
-      return static_cast<double>(stats.allocated_bytes[0].peak) / (1 << 20);
-#else
-      return kNan;  // a build without RETRAIN_CUDA reads no allocator stats
-#endif
-    }
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_maxrss) / 1024;  // Linux reports KiB
-  }
-
- private:
-  c10::DeviceIndex cuda_index() const { return device_.has_index() ? device_.index() : 0; }  // "cuda" = cuda:0
-  torch::Device device_;
-};
-
 void synchronize(torch::Device device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
@@ -192,7 +159,7 @@ struct Phase {
 
 // One warm-up step, then `steps` timed steps (Trainer::fit ends with a synchronisation).
 Phase measure_training(Trainer& trainer, const torch::Tensor& data, std::int64_t batch, std::int64_t steps,
-                       const PeakMemory& peak, at::Generator& gen) {
+                       const bench::PeakMemory& peak, at::Generator& gen) {
   trainer.fit(data, torch::Tensor(), batch, gen);
   peak.reset();
   const auto stats = trainer.fit(data, torch::Tensor(), steps * batch, gen);
@@ -200,7 +167,8 @@ Phase measure_training(Trainer& trainer, const torch::Tensor& data, std::int64_t
   return {stats.images_per_s, peak.mib(), 3.0};
 }
 
-Phase measure_sampling(const Setup& s, std::shared_ptr<Denoiser> ema, const PeakMemory& peak, torch::Device device) {
+Phase measure_sampling(const Setup& s, std::shared_ptr<Denoiser> ema, const bench::PeakMemory& peak,
+                       torch::Device device) {
   torch::NoGradGuard no_grad;
   std::vector<std::int64_t> shape = {s.sample_batch};
   shape.insert(shape.end(), s.image.begin(), s.image.end());
@@ -262,7 +230,7 @@ void run_network(const Setup& s, const BenchOptions& o, torch::Device device) {
   std::vector<std::int64_t> data_shape = {2 * s.train_batch};
   data_shape.insert(data_shape.end(), s.image.begin(), s.image.end());
   const auto data = at::randint(0, 256, data_shape, gen, torch::kUInt8).to(device);  // images, as runs feed them
-  const PeakMemory peak(device);
+  const bench::PeakMemory peak(device);
   const auto tf32 = device.is_cuda() && s.config.gpu.tf32;
   const auto fp32_name = tf32 ? "tf32" : "fp32";
   Row train{"train", s.config.train.precision == "bf16" ? "bf16" : fp32_name, s.train_batch, {}, {}, kNan};
