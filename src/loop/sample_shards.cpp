@@ -19,8 +19,10 @@ fs::path shard_file(const fs::path& dir, std::int64_t index) {
   return dir / fmt::format("shard_{:05d}.safetensors", index);
 }
 
-SampleSet read_shard(const fs::path& file) {
-  const auto tensors = load_safetensors(file, Checksum::required);
+// A shard of work in progress must carry its own checksum (Checksum::required); one inside a committed
+// generation is covered by the generation's manifest (so runs from before the checksum still load).
+SampleSet read_shard(const fs::path& file, Checksum checksum) {
+  const auto tensors = load_safetensors(file, checksum);
   auto labels = tensors.find("labels");
   return {require_tensor(tensors, "samples", file), labels == tensors.end() ? torch::Tensor() : labels->second};
 }
@@ -48,7 +50,7 @@ SampleSet fill_shards(const fs::path& dir, std::int64_t total, std::int64_t shar
     std::optional<SampleSet> shard;
     if (fs::exists(file)) {
       try {
-        shard = read_shard(file);
+        shard = read_shard(file, Checksum::required);
         if (shard->x.dim() < 2 || shard->x.size(1) != n) shard.reset();
       } catch (const std::exception& e) {
         spdlog::warn("shard {} is unreadable ({}); sampling it again", file.string(), e.what());
@@ -80,7 +82,7 @@ SampleSet read_shards(const fs::path& dir) {
   for (const auto& [index, file] : files) {
     if (index != expected++)
       throw std::runtime_error(fmt::format("'{}': shard {} is missing", dir.string(), expected - 1));
-    parts.push_back(read_shard(file));
+    parts.push_back(read_shard(file, Checksum::if_present));
   }
   return concat_samples(parts);
 }

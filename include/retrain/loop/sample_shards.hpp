@@ -19,7 +19,8 @@ using ShardMaker = std::function<SampleSet(std::int64_t index, std::int64_t firs
 SampleSet fill_shards(const std::filesystem::path& dir, std::int64_t total, std::int64_t shard_size,
                       const ShardMaker& make, const std::string& label);
 
-// Reads every shard of `dir` in order (a directory fill_shards completed); errors name the file.
+// Reads every shard of `dir` in order (a directory fill_shards completed, inside a committed generation
+// whose manifest vouches for it); errors name the file.
 SampleSet read_shards(const std::filesystem::path& dir);
 
 }  // namespace retrain
