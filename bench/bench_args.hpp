@@ -3,11 +3,14 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace retrain::bench {
 
@@ -18,6 +21,21 @@ class Args {
   [[noreturn]] void fail(const std::string& message) const {
     std::cerr << program_ << ": " << message << "\n" << usage_ << "\n";
     std::exit(2);
+  }
+
+  // Walks argv: a flag listed in `switches` reaches on_flag with an empty value, any other flag takes
+  // the next argument as its value. on_flag returns false for a flag it does not know (a usage error).
+  void each_flag(int argc, char** argv, const std::vector<std::string>& switches,
+                 const std::function<bool(const std::string& flag, const std::string& value)>& on_flag) const {
+    for (int i = 1; i < argc; ++i) {
+      const std::string flag = argv[i];
+      std::string value;
+      if (std::find(switches.begin(), switches.end(), flag) == switches.end()) {
+        if (i + 1 >= argc) fail(fmt::format("{} needs a value", flag));
+        value = argv[++i];
+      }
+      if (!on_flag(flag, value)) fail(fmt::format("unknown flag '{}'", flag));
+    }
   }
 
   // An integer >= 1, the whole of `value`.

@@ -45,21 +45,16 @@ const bench::Args kArgs{"retrain_bench_images", kUsage};
 
 BenchOptions parse(int argc, char** argv) {
   BenchOptions o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--no-header") {
-      o.header = false;
-      continue;
-    }
-    if (i + 1 >= argc) kArgs.fail(fmt::format("{} needs a value", flag));
-    const std::string value = argv[++i];
-    if (flag == "--network") o.network = value;
+  kArgs.each_flag(argc, argv, {"--no-header"}, [&](const std::string& flag, const std::string& value) {
+    if (flag == "--no-header") o.header = false;
+    else if (flag == "--network") o.network = value;
     else if (flag == "--device") o.device = value;
     else if (flag == "--train-batch") o.train_batch = kArgs.positive(flag, value);
     else if (flag == "--sample-batch") o.sample_batch = kArgs.positive(flag, value);
     else if (flag == "--steps") o.steps = kArgs.positive(flag, value);
-    else kArgs.fail(fmt::format("unknown flag '{}'", flag));
-  }
+    else return false;
+    return true;
+  });
   if (o.network != "cifar10" && o.network != "fashion" && o.network != "all")
     kArgs.fail(fmt::format("--network {} is unknown; expected cifar10, fashion or all", o.network));
   return o;

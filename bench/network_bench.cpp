@@ -68,15 +68,10 @@ std::vector<std::string> split(const std::string& text) {
 
 BenchOptions parse(int argc, char** argv) {
   BenchOptions o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--no-header") {
-      o.header = false;
-      continue;
-    }
-    if (i + 1 >= argc) kArgs.fail(fmt::format("{} needs a value", flag));
-    const std::string value = argv[++i];
-    if (flag == "--device") o.device = value;
+  const std::string tflops = "a number of TFLOP/s";
+  kArgs.each_flag(argc, argv, {"--no-header"}, [&](const std::string& flag, const std::string& value) {
+    if (flag == "--no-header") o.header = false;
+    else if (flag == "--device") o.device = value;
     else if (flag == "--networks") o.networks = split(value);
     else if (flag == "--configs") o.configs = value;
     else if (flag == "--set") o.overrides.push_back(parse_override(value));
@@ -85,11 +80,12 @@ BenchOptions parse(int argc, char** argv) {
     else if (flag == "--train-steps") o.train_steps = kArgs.positive(flag, value);
     else if (flag == "--edm-steps") o.edm_steps = kArgs.positive(flag, value);
     else if (flag == "--ddpm-steps") o.ddpm_steps = kArgs.positive(flag, value);
-    else if (flag == "--peak-tflops-bf16") o.peak_bf16 = kArgs.positive_real(flag, value, "a number of TFLOP/s");
-    else if (flag == "--peak-tflops-tf32") o.peak_tf32 = kArgs.positive_real(flag, value, "a number of TFLOP/s");
-    else if (flag == "--peak-tflops-fp32") o.peak_fp32 = kArgs.positive_real(flag, value, "a number of TFLOP/s");
-    else kArgs.fail(fmt::format("unknown flag '{}'", flag));
-  }
+    else if (flag == "--peak-tflops-bf16") o.peak_bf16 = kArgs.positive_real(flag, value, tflops);
+    else if (flag == "--peak-tflops-tf32") o.peak_tf32 = kArgs.positive_real(flag, value, tflops);
+    else if (flag == "--peak-tflops-fp32") o.peak_fp32 = kArgs.positive_real(flag, value, tflops);
+    else return false;
+    return true;
+  });
   if (o.networks.empty()) kArgs.fail("--networks is empty; expected config names such as cifar_edm,ffhq_edm");
   return o;
 }

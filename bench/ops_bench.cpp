@@ -34,21 +34,22 @@ const bench::Args kArgs{"retrain_bench_ops", kUsage};
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) kArgs.fail(fmt::format("{} needs a value", flag));
-    const std::string value = argv[++i];
-    if (flag == "--device") o.device = value;
-    else if (flag == "--batch") o.batch = kArgs.positive(flag, value);
-    else if (flag == "--reps") o.reps = static_cast<int>(kArgs.positive(flag, value));
-    else if (flag == "--shape") {
+  kArgs.each_flag(argc, argv, {}, [&](const std::string& flag, const std::string& value) {
+    if (flag == "--device") {
+      o.device = value;
+    } else if (flag == "--batch") {
+      o.batch = kArgs.positive(flag, value);
+    } else if (flag == "--reps") {
+      o.reps = static_cast<int>(kArgs.positive(flag, value));
+    } else if (flag == "--shape") {
       o.shape.clear();
       std::istringstream in(value);
       for (std::string d; std::getline(in, d, ',');) o.shape.push_back(kArgs.positive(flag, d));
     } else {
-      kArgs.fail(fmt::format("unknown flag '{}'", flag));
+      return false;
     }
-  }
+    return true;
+  });
   return o;
 }
 

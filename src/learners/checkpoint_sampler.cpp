@@ -91,8 +91,8 @@ void CheckpointSampler::draw(const std::vector<std::uint64_t>& seeds, const Batc
   for (std::size_t begin = 0; begin < seeds.size(); begin += chunk) {
     const std::vector<std::uint64_t> part(seeds.begin() + static_cast<std::ptrdiff_t>(begin),
                                           seeds.begin() + static_cast<std::ptrdiff_t>(std::min(seeds.size(), begin + chunk)));
-    const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), SampleNoise::per_sample(part, parse_noise_mode(config_.method.noise)),
-                                options);
+    const auto noise = SampleNoise::per_sample(part, parse_noise_mode(config_.method.noise));
+    const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), noise, options);
     on_batch(part, s);
     if (progress) progress->update(static_cast<long long>(begin + part.size()));
   }

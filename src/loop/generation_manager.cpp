@@ -95,7 +95,8 @@ SampleSet GenerationManager::synthesize(std::int64_t g, std::int64_t m) {
   const auto sample_stream = derive_seed(cfg_.seed, g, Stream::Sample);
   const auto correction_stream = derive_seed(cfg_.seed, g, Stream::Correction);
   const auto make = [&](std::int64_t index, std::int64_t first, std::int64_t count) {
-    auto sampled = learner_.sample(count, SampleNoise::per_sample(sample_seeds(sample_stream, first, count), parse_noise_mode(cfg_.method.noise)));
+    const auto seeds = sample_seeds(sample_stream, first, count);
+    auto sampled = learner_.sample(count, SampleNoise::per_sample(seeds, parse_noise_mode(cfg_.method.noise)));
     auto correction_gen = at::detail::createCPUGenerator(mix64(correction_stream ^ mix64(static_cast<std::uint64_t>(index))));
     auto corrected = correction_.apply(sampled.x, sampled.labels, correction_gen);
     return SampleSet{learner_.to_storage(corrected).cpu(), sampled.labels};
