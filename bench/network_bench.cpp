@@ -124,15 +124,15 @@ struct Setup {
 Setup make_setup(const std::string& name, const BenchOptions& o) {
   Setup s{name, load_config_file(std::filesystem::path(o.configs) / (name + ".yaml"), o.overrides), {}, {}, {}, {}, 0, 0};
   const auto& c = s.config;
-  if (c.learner.type != "diffusion" || c.data.source != "image" || c.data.resolution <= 0)
+  if (c.learner.type != LearnerType::diffusion || c.data.source != DataSource::image || c.data.resolution <= 0)
     throw UsageError(fmt::format("{}: expected an image diffusion config with data.resolution set, got learner.type {}, "
                                  "data.source {}, data.resolution {}", name, c.learner.type, c.data.source,
                                  c.data.resolution));
   // As `retrain info` sizes a network without its data: IDX is greyscale, the other formats RGB.
-  s.image = {c.data.format == "idx" ? 1 : 3, c.data.resolution, c.data.resolution};
+  s.image = {c.data.format == DataFormat::idx ? 1 : 3, c.data.resolution, c.data.resolution};
   s.training = s.method = method_options(c.method);
-  if (s.method.method == "ddpm") {  // ancestral sampling runs all T steps (the config's DDIM steps do not apply)
-    s.method.sampler = "ancestral";
+  if (s.method.method == MethodType::ddpm) {  // ancestral sampling runs all T steps (the config's DDIM steps do not apply)
+    s.method.sampler = SamplerChoice::ancestral;
     s.method.steps = 0;
     if (o.ddpm_steps > 0) s.method.ddpm.num_timesteps = o.ddpm_steps;
     s.method.ddpm.ddim_steps = s.method.ddpm.num_timesteps;  // unused by ancestral sampling, but checked against T
@@ -229,8 +229,8 @@ void run_network(const Setup& s, const BenchOptions& o, torch::Device device) {
   const bench::PeakMemory peak(device);
   const auto tf32 = device.is_cuda() && s.config.gpu.tf32;
   const auto fp32_name = tf32 ? "tf32" : "fp32";
-  Row train{"train", s.config.train.precision == "bf16" ? "bf16" : fp32_name, s.train_batch, {}, {}, kNan};
-  Row sample{"sample", s.config.method.sample_precision == "bf16" ? "bf16" : fp32_name, s.sample_batch, {}, {}, kNan};
+  Row train{"train", s.config.train.precision == Precision::bf16 ? "bf16" : fp32_name, s.train_batch, {}, {}, kNan};
+  Row sample{"sample", s.config.method.sample_precision == Precision::bf16 ? "bf16" : fp32_name, s.sample_batch, {}, {}, kNan};
   for (const auto path : {ops::OpPath::kernel, ops::OpPath::aten}) {
     const ops::OpPathGuard guard(path);
     const auto t = measure_training(trainer, data, s.train_batch, o.train_steps, peak, gen);

@@ -44,9 +44,9 @@ int main(int argc, char** argv) {
   const std::int64_t batch = 256, warmup = 20;
   torch::manual_seed(0);
   auto data = torch::randn({8192, 2});
-  for (const char* name : {"ddpm", "edm", "cfm"}) {
+  for (const auto& [name, type] : Choices<MethodType>::items) {
     MethodOptions mo;
-    mo.method = name;
+    mo.method = type;
     std::shared_ptr<Method> method = make_method(mo);
     MlpDenoiserOptions no;  // 4 residual blocks; width 256 is the benchmark network
     no.width = width;

@@ -18,8 +18,8 @@ int demo_command(const CommonOptions& options) {
   resume_hint() = "`retrain` (the demo) again";
   const auto result = run_sweep(embedded_demo_yaml(), "configs/demo.yaml (embedded)", overrides,
                                 {{"loop.real", {"none", "fixed"}}}, {.overwrite = options.overwrite});
-  std::cout << "\nThe demo: " << result.runs.front().config.data.source << " "
-            << (result.runs.front().config.data.source == "toy2d" ? result.runs.front().config.data.name : "")
+  std::cout << "\nThe demo: " << choice_name(result.runs.front().config.data.source) << " "
+            << (result.runs.front().config.data.source == DataSource::toy2d ? result.runs.front().config.data.name : "")
             << " retrained on its own samples only (real=none) and with its real data kept (real=fixed).\n";
   print_sweep_summary(result);
   return 0;

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "metric_table.hpp"
 #include "options.hpp"
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/device.hpp"
@@ -21,8 +22,10 @@
 #include "retrain/data/real_data.hpp"
 #include "retrain/learners/checkpoint_sampler.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
+#include "retrain/learners/headline_metrics.hpp"
 #include "retrain/learners/make_learner.hpp"
 #include "retrain/loop/experiment.hpp"
+#include "retrain/loop/reevaluate.hpp"
 #include "retrain/loop/run_dir.hpp"
 
 namespace retrain::cli {
@@ -31,10 +34,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kEvalDir = "eval";
-// Columns of the final table, when the learner reports them.
-constexpr const char* kTableColumns[] = {"std_mean", "w2_mean", "sw2", "energy_distance", "mode_coverage",
-                                         "fid", "precision", "recall", "density", "coverage"};
-
 // --set / --device as overrides. A run's checkpoints only fit its data and model settings, so there
 // only eval.* and device may change.
 std::vector<Override> eval_overrides(const EvalOptions& o, bool run_mode) {
@@ -101,30 +100,6 @@ struct Evaluation {
   std::unique_ptr<Learner> learner;
 };
 
-std::string metric_summary(const nlohmann::json& m) {
-  std::string out;
-  for (const char* key : kTableColumns)
-    if (m.contains(key) && m[key].is_number()) out += fmt::format("{} {:.4g}  ", key, m[key].get<double>());
-  return out;
-}
-
-void print_table(const std::vector<nlohmann::json>& rows) {
-  std::vector<const char*> columns;
-  for (const char* key : kTableColumns)
-    if (!rows.empty() && rows.front().contains(key)) columns.push_back(key);
-  std::string text = fmt::format("{:>10}", "generation");
-  for (const char* c : columns) text += fmt::format(" {:>15}", c);
-  text += "\n";
-  for (const auto& row : rows) {
-    text += fmt::format("{:>10}", row.at("generation").get<std::int64_t>());
-    for (const char* c : columns)
-      text += row.contains(c) && row[c].is_number() ? fmt::format(" {:>15.6g}", row[c].get<double>())
-                                                     : fmt::format(" {:>15}", "-");
-    text += "\n";
-  }
-  std::cout << text << std::flush;
-}
-
 void write_config_yaml(const fs::path& file, const Config& config, const std::vector<Override>& overrides) {
   std::string header = "# retrain eval: the config of the evaluated model";
   for (const auto& o : overrides) header += fmt::format(" --set {}={}", o.key, o.value);
@@ -134,7 +109,7 @@ void write_config_yaml(const fs::path& file, const Config& config, const std::ve
 int eval_run(const fs::path& dir, const EvalOptions& o) {
   const RunDir run = RunDir::open_for_reading(dir);
   const auto overrides = eval_overrides(o, true);
-  const Config config = load_config_file(run.file("config.yaml"), overrides);
+  const Config config = load_config_file(run.file(run_layout::kConfigFile), overrides);
   const auto generations = selected_generations(run.committed_generations(), o.generations, dir);
   if (o.name.empty() || o.name.find('/') != std::string::npos || o.name == "." || o.name == "..")
     throw UsageError(fmt::format("--name '{}': expected a plain directory name", o.name));
@@ -144,22 +119,12 @@ int eval_run(const fs::path& dir, const EvalOptions& o) {
   write_config_yaml(out / "config.yaml", config, overrides);
   spdlog::info("evaluating {} generation(s) of {} on {} into {}", generations.size(), dir.string(), e.device.str(),
                out.string());
-  std::vector<nlohmann::json> rows;
-  std::string jsonl;
-  for (const auto g : generations) {
-    e.learner->load(run.generation_dir(g));
-    auto gen = make_generator(config.seed, g, Stream::Eval);
-    const auto gen_dir = out / fmt::format("gen_{:04d}", g);
-    fs::create_directories(gen_dir);
-    nlohmann::json row = {{"generation", g}};
-    row.update(e.learner->evaluate(gen, gen_dir));
-    write_file_atomic(gen_dir / "metrics.json", row.dump(2) + "\n");
-    jsonl += row.dump() + "\n";
-    write_file_atomic(out / "metrics.jsonl", jsonl);
-    spdlog::info("generation {}: {}", g, metric_summary(row));
-    rows.push_back(std::move(row));
-  }
-  print_table(rows);
+  const auto rows = reevaluate_generations(run, generations, config.seed, *e.learner, out, [](const nlohmann::json& row) {
+    spdlog::info("generation {}: {}", row.at("generation").get<std::int64_t>(), headline_summary(row));
+  });
+  std::vector<MetricRow> table;
+  for (const auto& row : rows) table.push_back({{std::to_string(row.at("generation").get<std::int64_t>())}, row});
+  std::cout << metric_table({"generation"}, table) << std::flush;
   spdlog::info("done: metrics in {}", (out / "metrics.jsonl").string());
   return 0;
 }
@@ -201,7 +166,7 @@ int eval_checkpoint(const fs::path& checkpoint, const EvalOptions& o) {
 
 int eval_command(const EvalOptions& options) {
   const fs::path target(options.target);
-  if (RunDir::is_run(target)) {
+  if (run_layout::is_run(target)) {
     if (options.config || options.out_dir)
       throw UsageError(fmt::format("eval: '{}' is a run directory: it brings its own config and writes to {}/eval/TAG "
                                    "(--config and --out-dir are for a checkpoint)", target.string(), target.string()));

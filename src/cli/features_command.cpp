@@ -21,8 +21,8 @@ ImageDataset held_out_set(const Config& config) {
   test.n = 0;
   test.xflip = false;
   test.use_labels = true;
-  if (config.data.format == "cifar10") {
-    test.split = "test";
+  if (config.data.format == DataFormat::cifar10) {
+    test.split = DataSplit::test;
   } else {
     if (config.features.test_path.empty())
       throw UsageError("features.test_path is empty: give the held-out images (e.g. Fashion-MNIST's t10k-images-idx3-ubyte.gz)");
@@ -37,7 +37,7 @@ ImageDataset held_out_set(const Config& config) {
 int features_train_command(const CommonOptions& options) {
   if (options.config.empty()) throw UsageError("features train: --config FILE is required");
   Config config = load_config_file(options.config, overrides_from(options));
-  if (config.data.source != "image") throw UsageError("features train needs data.source: image");
+  if (config.data.source != DataSource::image) throw UsageError("features train needs data.source: image");
   if (config.eval.extractor.empty())
     throw UsageError("eval.extractor is empty: it names the directory the classifier is written to");
   config.data.use_labels = true;

@@ -9,15 +9,23 @@
 
 namespace retrain {
 
-torch::Device resolve_device(const std::string& setting) {
+torch::Device resolve_device(DeviceChoice choice) {
   const bool gpu = torch::cuda::is_available();
-  if (setting == "cpu") return torch::kCPU;
-  if (setting == "cuda") {
-    if (!gpu) throw UsageError("device: cuda was asked for, but no CUDA device is visible; use --device cpu or auto");
-    return torch::Device(torch::kCUDA, 0);
+  switch (choice) {
+    case DeviceChoice::cpu: return torch::kCPU;
+    case DeviceChoice::cuda:
+      if (!gpu) throw UsageError("device: cuda was asked for, but no CUDA device is visible; use --device cpu or auto");
+      return torch::Device(torch::kCUDA, 0);
+    case DeviceChoice::automatic: break;
   }
-  if (setting == "auto") return gpu ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  throw UsageError(fmt::format("device: '{}' is not one of auto, cpu, cuda", setting));
+  return gpu ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+torch::Device resolve_device(const std::string& setting) {
+  const auto choice = parse_choice<DeviceChoice>(setting);
+  if (!choice)
+    throw UsageError(fmt::format("device: '{}' is not one of {}", setting, choice_names<DeviceChoice>()));
+  return resolve_device(*choice);
 }
 
 torch::Device resolve_device(const Config& config) {

@@ -22,4 +22,10 @@ at::Generator make_generator(std::uint64_t seed, std::int64_t generation, Stream
   return at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, generation, stream));
 }
 
+std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n) {
+  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) seeds[i] = mix64(stream_seed ^ mix64(static_cast<std::uint64_t>(first + i)));
+  return seeds;
+}
+
 }  // namespace retrain

@@ -24,7 +24,7 @@ const PointSource& require_points(const CorrectionConfig& config, const RealData
 std::unique_ptr<Correction> make_kmeans(const Config& c, const RealData& real, const FeatureExtractor* extractor,
                                         const std::filesystem::path& cache_dir) {
   const auto& corr = c.loop.correction;
-  const bool features = corr.space == "features";
+  const bool features = corr.space == CorrectionSpace::features;
   if (features && !extractor) throw UsageError("loop.correction.space: features needs eval.extractor");
   auto real_gen = make_generator(c.seed, 0, Stream::RealData);
   const auto set = real.draw(1, c.data.n, real_gen);
@@ -45,10 +45,10 @@ std::unique_ptr<Correction> make_kmeans(const Config& c, const RealData& real, c
 std::unique_ptr<Correction> make_correction(const Config& c, const RealData& real, const FeatureExtractor* extractor,
                                             const std::filesystem::path& cache_dir, torch::Device device) {
   const auto& config = c.loop.correction;
-  if (config.type == "none") return std::make_unique<IdentityCorrection>();
-  if (config.type == "oracle_mixture")
+  if (config.type == CorrectionType::none) return std::make_unique<IdentityCorrection>();
+  if (config.type == CorrectionType::oracle_mixture)
     return std::make_unique<OracleMixtureCorrection>(require_points(config, real), config.gamma);
-  if (config.type == "nearest_mode") {
+  if (config.type == CorrectionType::nearest_mode) {
     const auto& truth = require_points(config, real);
     auto modes = truth.modes();
     if (!modes)
@@ -56,8 +56,8 @@ std::unique_ptr<Correction> make_correction(const Config& c, const RealData& rea
                                    "8gaussians); {} has none", truth.describe()));
     return std::make_unique<NearestModeCorrection>(modes->centers, config.strength);
   }
-  if (config.type == "kmeans") return make_kmeans(c, real, extractor, cache_dir);
-  if (config.type == "torchscript")
+  if (config.type == CorrectionType::kmeans) return make_kmeans(c, real, extractor, cache_dir);
+  if (config.type == CorrectionType::torchscript)
     return std::make_unique<TorchScriptCorrection>(config.module, device, c.method.sample_batch);
   throw UsageError(fmt::format("loop.correction.type '{}' is not known", config.type));
 }

@@ -9,7 +9,7 @@
 namespace retrain {
 
 std::unique_ptr<PointSource> make_point_source(const DataConfig& config) {
-  if (config.source == "gaussian") {
+  if (config.source == DataSource::gaussian) {
     const auto d = config.dim;
     auto opts = torch::TensorOptions().dtype(torch::kFloat64);
     auto mean = config.mean.empty() ? torch::zeros({d}, opts) : torch::tensor(config.mean, opts);
@@ -21,7 +21,7 @@ std::unique_ptr<PointSource> make_point_source(const DataConfig& config) {
     }
     return std::make_unique<GaussianSource>(mean, cov);
   }
-  if (config.source == "toy2d")
+  if (config.source == DataSource::toy2d)
     return std::make_unique<Toy2dSource>(config.name, config.noise < 0 ? std::nullopt : std::optional<double>(config.noise));
   throw UsageError(fmt::format("data.source '{}' does not provide points", config.source));
 }

@@ -25,7 +25,7 @@ class PointData final : public RealData {
 }  // namespace
 
 std::unique_ptr<RealData> make_real_data(const DataConfig& config) {
-  if (config.source == "image") return std::make_unique<ImageSource>(ImageSource::from_config(config));
+  if (config.source == DataSource::image) return std::make_unique<ImageSource>(ImageSource::from_config(config));
   return std::make_unique<PointData>(make_point_source(config));
 }
 

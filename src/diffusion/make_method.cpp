@@ -1,51 +1,27 @@
-// make_method: name lookups with helpful errors, then the per-method constructors.
+// make_method: the sampler and step overrides checked against the method, then the per-method
+// constructors; method_options: the config's method.* keys as options.
 #include "retrain/diffusion/make_method.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <utility>
-#include <vector>
 
 #include "retrain/core/errors.hpp"
 
 namespace retrain {
 namespace {
 
-// The enum value called `name` among `choices`; `what` says which setting it was for the error.
-template <typename E>
-E lookup(std::string_view what, const std::string& name, const std::vector<std::pair<std::string, E>>& choices) {
-  std::vector<std::string> allowed;
-  for (const auto& [key, value] : choices) {
-    if (key == name) return value;
-    allowed.push_back(key);
-  }
-  throw UsageError(fmt::format("unknown {} '{}'; expected one of: {}", what, name, fmt::join(allowed, ", ")));
-}
-
-void require_valid_steps(std::int64_t steps) {
-  if (steps < 0) throw UsageError(fmt::format("sampler steps = {} is invalid; expected >= 1, or 0 for the default", steps));
-}
-
-void reject(std::string_view what, const std::string& value, std::string_view method) {
-  if (!value.empty())
-    throw UsageError(fmt::format("{} '{}' does not apply to method '{}'", what, value, method));
+[[noreturn]] void wrong_sampler(const MethodOptions& o, std::string_view fits) {
+  throw UsageError(fmt::format("sampler '{}' does not fit method '{}' (it takes {})", choice_name(o.sampler),
+                               choice_name(o.method), fits));
 }
 
 std::shared_ptr<Method> make_ddpm(const MethodOptions& o) {
   auto opts = o.ddpm;
-  if (!o.sampler.empty())
-    opts.sampler = lookup<DdpmSampler>("DDPM sampler", o.sampler,
-                                       {{"ancestral", DdpmSampler::ancestral}, {"ddim", DdpmSampler::ddim}});
-  if (!o.variance.empty())
-    opts.variance = lookup<DdpmVariance>("DDPM variance", o.variance,
-                                         {{"fixed_large", DdpmVariance::fixed_large},
-                                          {"fixed_small", DdpmVariance::fixed_small}});
-  reject("coupling", o.coupling, "ddpm");
-  reject("preconditioning", o.preconditioning, "ddpm");
-  if (!o.ddim_schedule.empty())
-    opts.ddim_schedule = lookup<DdimSchedule>("DDIM step schedule", o.ddim_schedule,
-                                              {{"linear", DdimSchedule::linear}, {"quadratic", DdimSchedule::quadratic}});
+  switch (o.sampler) {
+    case SamplerChoice::method_default: break;
+    case SamplerChoice::ancestral: opts.sampler = DdpmSampler::ancestral; break;
+    case SamplerChoice::ddim: opts.sampler = DdpmSampler::ddim; break;
+    default: wrong_sampler(o, "ancestral or ddim");
+  }
   if (o.steps > 0) {
     if (opts.sampler == DdpmSampler::ancestral && o.steps != opts.num_timesteps)
       throw UsageError(fmt::format("DDPM ancestral sampling runs all {} steps; steps = {} needs sampler 'ddim'",
@@ -57,42 +33,73 @@ std::shared_ptr<Method> make_ddpm(const MethodOptions& o) {
 
 std::shared_ptr<Method> make_edm(const MethodOptions& o) {
   auto opts = o.edm;
-  if (!o.sampler.empty())
-    opts.sampler = lookup<EdmSampler>("EDM sampler", o.sampler, {{"heun", EdmSampler::heun}, {"euler", EdmSampler::euler}});
-  reject("variance", o.variance, "edm");
-  reject("coupling", o.coupling, "edm");
-  reject("ddim_schedule", o.ddim_schedule, "edm");
-  if (!o.preconditioning.empty())
-    opts.preconditioning = lookup<EdmPreconditioning>("EDM preconditioning", o.preconditioning,
-                                                      {{"edm", EdmPreconditioning::edm}, {"vp", EdmPreconditioning::vp}});
+  switch (o.sampler) {
+    case SamplerChoice::method_default: break;
+    case SamplerChoice::euler: opts.sampler = EdmSampler::euler; break;
+    case SamplerChoice::heun: opts.sampler = EdmSampler::heun; break;
+    default: wrong_sampler(o, "euler or heun");
+  }
   if (o.steps > 0) opts.num_steps = o.steps;
   return std::make_shared<EdmMethod>(opts);
 }
 
 std::shared_ptr<Method> make_cfm(const MethodOptions& o) {
   auto opts = o.cfm;
-  if (!o.sampler.empty())
-    opts.sampler = lookup<FlowSampler>("flow matching sampler", o.sampler,
-                                       {{"euler", FlowSampler::euler}, {"heun", FlowSampler::heun}});
-  if (!o.coupling.empty())
-    opts.coupling = lookup<FlowCoupling>("flow matching coupling", o.coupling,
-                                         {{"independent", FlowCoupling::independent},
-                                          {"minibatch_ot", FlowCoupling::minibatch_ot}});
-  reject("variance", o.variance, "cfm");
-  reject("preconditioning", o.preconditioning, "cfm");
-  reject("ddim_schedule", o.ddim_schedule, "cfm");
+  switch (o.sampler) {
+    case SamplerChoice::method_default: break;
+    case SamplerChoice::euler: opts.sampler = FlowSampler::euler; break;
+    case SamplerChoice::heun: opts.sampler = FlowSampler::heun; break;
+    default: wrong_sampler(o, "euler or heun");
+  }
   if (o.steps > 0) opts.num_steps = o.steps;
   return std::make_shared<FlowMatchingMethod>(opts);
 }
 
 }  // namespace
 
+MethodOptions method_options(const MethodConfig& c) {
+  MethodOptions o;
+  o.method = c.type;
+  o.sampler = c.sampler;
+  o.steps = c.steps;
+  o.guidance = c.guidance;
+  o.sample_bf16 = c.sample_precision == Precision::bf16;
+  o.ddpm.num_timesteps = c.ddpm.timesteps;
+  o.ddpm.beta_start = c.ddpm.beta_start;
+  o.ddpm.beta_end = c.ddpm.beta_end;
+  o.ddpm.variance = c.ddpm.variance;
+  o.ddpm.ddim_eta = c.ddpm.ddim_eta;
+  o.ddpm.ddim_schedule = c.ddpm.ddim_schedule;
+  o.ddpm.clip_x0 = c.ddpm.clip_x0;
+  o.edm.preconditioning = c.edm.preconditioning;
+  o.edm.sigma_data = c.edm.sigma_data;
+  o.edm.p_mean = c.edm.p_mean;
+  o.edm.p_std = c.edm.p_std;
+  o.edm.vp_beta_d = c.edm.vp_beta_d;
+  o.edm.vp_beta_min = c.edm.vp_beta_min;
+  o.edm.vp_m = c.edm.vp_m;
+  o.edm.vp_epsilon_t = c.edm.vp_epsilon_t;
+  o.edm.sigma_min = c.edm.sigma_min;
+  o.edm.sigma_max = c.edm.sigma_max;
+  o.edm.rho = c.edm.rho;
+  o.edm.s_churn = c.edm.s_churn;
+  o.edm.s_min = c.edm.s_min;
+  o.edm.s_max = c.edm.s_max;
+  o.edm.s_noise = c.edm.s_noise;
+  o.cfm.coupling = c.cfm.coupling;
+  o.cfm.sigma_min = c.cfm.sigma_min;
+  return o;
+}
+
 std::shared_ptr<Method> make_method(const MethodOptions& options) {
-  require_valid_steps(options.steps);
-  using Factory = std::shared_ptr<Method> (*)(const MethodOptions&);
-  const auto factory =
-      lookup<Factory>("diffusion method", options.method, {{"ddpm", &make_ddpm}, {"edm", &make_edm}, {"cfm", &make_cfm}});
-  auto method = factory(options);
+  if (options.steps < 0)
+    throw UsageError(fmt::format("sampler steps = {} is invalid; expected >= 1, or 0 for the default", options.steps));
+  std::shared_ptr<Method> method;
+  switch (options.method) {
+    case MethodType::ddpm: method = make_ddpm(options); break;
+    case MethodType::edm: method = make_edm(options); break;
+    case MethodType::cfm: method = make_cfm(options); break;
+  }
   method->set_guidance(options.guidance);
   method->set_sample_bf16(options.sample_bf16);
   return method;

@@ -11,12 +11,6 @@
 
 namespace retrain {
 
-NoiseMode parse_noise_mode(const std::string& text, const std::string& key) {
-  if (text == "philox") return NoiseMode::philox;
-  if (text == "torch") return NoiseMode::torch;
-  throw UsageError(fmt::format("{} = '{}' is invalid; expected philox or torch", key, text));
-}
-
 SampleNoise::SampleNoise(at::Generator& gen) : shared_(&gen) {}
 
 SampleNoise SampleNoise::per_sample(const std::vector<std::uint64_t>& seeds, NoiseMode mode) {

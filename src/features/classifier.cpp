@@ -7,13 +7,10 @@
 #include <cmath>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 
 namespace retrain {
 namespace {
-
-void require(bool ok, const char* field, std::int64_t value, const char* expected) {
-  if (!ok) throw UsageError(fmt::format("image classifier: {} = {} is invalid; expected {}", field, value, expected));
-}
 
 // Side length after two 2x2 max-pools (floor, like the pooling itself).
 std::int64_t pooled(std::int64_t resolution) { return resolution / 2 / 2; }
@@ -21,10 +18,10 @@ std::int64_t pooled(std::int64_t resolution) { return resolution / 2 / 2; }
 }  // namespace
 
 ImageClassifier::ImageClassifier(const ClassifierArchitecture& architecture) : architecture_(architecture) {
-  require(architecture.channels >= 1, "channels", architecture.channels, ">= 1");
-  require(architecture.resolution >= 4, "resolution", architecture.resolution, ">= 4");
-  require(architecture.num_classes >= 1, "num_classes", architecture.num_classes, ">= 1");
-  require(architecture.feature_dim >= 1, "feature_dim", architecture.feature_dim, ">= 1");
+  require(architecture.channels >= 1, "image classifier", "channels", architecture.channels, ">= 1");
+  require(architecture.resolution >= 4, "image classifier", "resolution", architecture.resolution, ">= 4");
+  require(architecture.num_classes >= 1, "image classifier", "num_classes", architecture.num_classes, ">= 1");
+  require(architecture.feature_dim >= 1, "image classifier", "feature_dim", architecture.feature_dim, ">= 1");
   const auto conv = [](std::int64_t in, std::int64_t out) {
     return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1));
   };

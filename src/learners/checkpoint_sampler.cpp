@@ -13,11 +13,11 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/manifest.hpp"
 #include "retrain/core/progress.hpp"
+#include "retrain/core/run_layout.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/diffusion/make_method.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
-#include "retrain/loop/run_dir.hpp"
 #include "retrain/models/make_network.hpp"
 #include "retrain/models/state_dict.hpp"
 
@@ -31,10 +31,10 @@ namespace fs = std::filesystem;
 Config checkpoint_config(const fs::path& checkpoint, const CheckpointSamplerOptions& o) {
   if (!o.config.empty()) return load_config_file(o.config, o.overrides);
   const auto run = fs::absolute(checkpoint).lexically_normal().parent_path();
-  if (!RunDir::is_run(run))
+  if (!run_layout::is_run(run))
     throw UsageError(fmt::format("'{}' is not inside a run directory; pass --config with the model.* and method.* "
                                  "keys it was trained with", checkpoint.string()));
-  return load_config_file(run / "config.yaml", o.overrides);
+  return load_config_file(run / run_layout::kConfigFile, o.overrides);
 }
 
 }  // namespace
@@ -64,7 +64,7 @@ CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const Checkpoin
     sample_shape_ = network.at("sample_shape").get<std::vector<std::int64_t>>();
     num_classes_ = network.at("num_classes").get<std::int64_t>();
     const auto arch = network.at("arch").get<std::string>();
-    if (arch != config_.model.arch)
+    if (arch != choice_name(config_.model.arch))
       throw UsageError(fmt::format("{} says arch '{}' but the config says model.arch: {}", network_file.string(), arch,
                                    config_.model.arch));
   } catch (const nlohmann::json::exception& e) {
@@ -91,7 +91,7 @@ void CheckpointSampler::draw(const std::vector<std::uint64_t>& seeds, const Batc
   for (std::size_t begin = 0; begin < seeds.size(); begin += chunk) {
     const std::vector<std::uint64_t> part(seeds.begin() + static_cast<std::ptrdiff_t>(begin),
                                           seeds.begin() + static_cast<std::ptrdiff_t>(std::min(seeds.size(), begin + chunk)));
-    const auto noise = SampleNoise::per_sample(part, parse_noise_mode(config_.method.noise));
+    const auto noise = SampleNoise::per_sample(part, config_.method.noise);
     const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), noise, options);
     on_batch(part, s);
     if (progress) progress->update(static_cast<long long>(begin + part.size()));

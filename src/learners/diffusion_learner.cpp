@@ -19,67 +19,6 @@
 
 namespace retrain {
 
-MethodOptions method_options(const MethodConfig& c) {
-  MethodOptions o;
-  o.method = c.type;
-  o.sampler = c.sampler == "default" ? "" : c.sampler;
-  o.steps = c.steps;
-  o.guidance = c.guidance;
-  o.sample_bf16 = c.sample_precision == "bf16";
-  if (c.type == "ddpm") o.variance = c.ddpm.variance;  // the others reject these choices
-  if (c.type == "cfm") o.coupling = c.cfm.coupling;
-  if (c.type == "edm") o.preconditioning = c.edm.preconditioning;
-  if (c.type == "ddpm") o.ddim_schedule = c.ddpm.ddim_schedule;
-  o.ddpm.num_timesteps = c.ddpm.timesteps;
-  o.ddpm.beta_start = c.ddpm.beta_start;
-  o.ddpm.beta_end = c.ddpm.beta_end;
-  o.ddpm.ddim_eta = c.ddpm.ddim_eta;
-  o.ddpm.clip_x0 = c.ddpm.clip_x0;
-  o.edm.sigma_data = c.edm.sigma_data;
-  o.edm.p_mean = c.edm.p_mean;
-  o.edm.p_std = c.edm.p_std;
-  o.edm.vp_beta_d = c.edm.vp_beta_d;
-  o.edm.vp_beta_min = c.edm.vp_beta_min;
-  o.edm.vp_m = c.edm.vp_m;
-  o.edm.vp_epsilon_t = c.edm.vp_epsilon_t;
-  o.edm.sigma_min = c.edm.sigma_min;
-  o.edm.sigma_max = c.edm.sigma_max;
-  o.edm.rho = c.edm.rho;
-  o.edm.s_churn = c.edm.s_churn;
-  o.edm.s_min = c.edm.s_min;
-  o.edm.s_max = c.edm.s_max;
-  o.edm.s_noise = c.edm.s_noise;
-  o.cfm.sigma_min = c.cfm.sigma_min;
-  return o;
-}
-
-TrainerOptions trainer_options(const TrainConfig& c) {
-  TrainerOptions o;
-  o.optimizer = c.optimizer;
-  o.lr = c.lr;
-  o.beta1 = c.beta1;
-  o.beta2 = c.beta2;
-  o.eps = c.eps;
-  o.weight_decay = c.weight_decay;
-  o.batch_size = c.batch;
-  o.lr_warmup_images = static_cast<std::int64_t>(std::llround(c.warmup_kimg * 1000));
-  o.ema.halflife_images = c.ema_halflife_kimg * 1000;
-  o.ema.decay = c.ema_decay;
-  o.ema.rampup_ratio = c.ema_rampup;
-  o.ema.decay_warmup = c.ema_warmup;
-  o.grad_clip_norm = c.grad_clip;
-  o.accumulate = c.accumulate;
-  o.bf16 = c.precision == "bf16";
-  o.channels_last = c.channels_last;
-  return o;
-}
-
-std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n) {
-  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) seeds[i] = mix64(stream_seed ^ mix64(static_cast<std::uint64_t>(first + i)));
-  return seeds;
-}
-
 namespace {
 
 // Initial weights come from torch's global generator: seed it from the run seed, so generation 0
@@ -121,7 +60,7 @@ void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::G
     spdlog::info("generation 0 starts from checkpoint {} ({} images seen)", config_.gen0.checkpoint,
                  trainer_.images_seen());
   }
-  if (generation > 0 && config_.loop.optimizer == "reset") trainer_.reset_optimizer();
+  if (generation > 0 && config_.loop.optimizer == OptimizerHandover::reset) trainer_.reset_optimizer();
   const double kimg = generation == 0 ? config_.gen0.kimg : config_.loop.kimg_per_generation;
   const auto budget = static_cast<std::int64_t>(std::llround(kimg * 1000));
   auto x = data.x[0].to(device_);
@@ -157,7 +96,7 @@ void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::G
 }
 
 SampleSet DiffusionLearner::sample(std::int64_t n, SampleNoise noise) {
-  auto& net = config_.loop.sample_from == "raw" ? *trainer_.net() : *trainer_.ema();
+  auto& net = config_.loop.sample_from == SampleFrom::raw ? *trainer_.net() : *trainer_.ema();
   auto s = draw_samples(*method_, net, n, std::move(noise), draw_options());
   return {images() ? s.x.unsqueeze(0) : s.x.to(torch::kFloat64).unsqueeze(0),
           s.labels.defined() ? s.labels.unsqueeze(0) : s.labels};
@@ -177,7 +116,7 @@ torch::Tensor DiffusionLearner::to_storage(const torch::Tensor& x) const {
 
 void DiffusionLearner::save(const std::filesystem::path& dir) const {
   trainer_.save(dir);
-  const nlohmann::json network = {{"arch", config_.model.arch}, {"sample_shape", sample_shape_}, {"num_classes", num_classes_}};
+  const nlohmann::json network = {{"arch", choice_name(config_.model.arch)}, {"sample_shape", sample_shape_}, {"num_classes", num_classes_}};
   write_file_atomic(dir / "network.json", network.dump(2) + "\n");
 }
 
@@ -191,7 +130,7 @@ nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesys
   Progress progress("evaluation sampling", k, "samples", 10.0);
   std::vector<torch::Tensor> xs, ys;
   const auto chunk = std::max<std::int64_t>(config_.method.sample_batch, 1);
-  auto noise = SampleNoise::per_sample(seeds, parse_noise_mode(config_.method.noise));
+  auto noise = SampleNoise::per_sample(seeds, config_.method.noise);
   for (std::int64_t begin = 0; begin < k; begin += chunk) {
     const auto count = std::min(chunk, k - begin);
     auto s = sample(count, noise.slice(begin, begin + count));

@@ -15,12 +15,11 @@ namespace retrain {
 std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device,
                                       std::shared_ptr<const FeatureExtractor> extractor,
                                       const std::filesystem::path& cache_dir) {
-  if (config.learner.type == "gaussian") {
+  if (config.learner.type == LearnerType::gaussian) {
     const auto* gaussian = dynamic_cast<const GaussianSource*>(real.points());
     if (!gaussian) throw UsageError(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", config.data.source));
     return std::make_unique<GaussianLearner>(*gaussian, config.learner.replicas, device);
   }
-  if (config.learner.type != "diffusion") throw UsageError(fmt::format("learner.type '{}' is not known", config.learner.type));
   if (const auto* points = real.points())
     return std::make_unique<DiffusionLearner>(config, std::vector<std::int64_t>{points->dim()}, 0,
                                               std::make_unique<PointEvaluator>(config, *points), device);

@@ -27,10 +27,10 @@ std::pair<std::vector<std::int64_t>, std::int64_t> image_shape_from_config(const
   const std::int64_t side = d.resolution > 0 ? d.resolution : d.pad_to;
   if (side <= 0)
     throw UsageError("the data set is not readable and data.resolution is 0: set data.resolution to size the network");
-  const std::int64_t channels = d.format == "idx" ? 1 : 3;  // IDX is greyscale; the others are read as RGB
+  const std::int64_t channels = d.format == DataFormat::idx ? 1 : 3;  // IDX is greyscale; the others are read as RGB
   std::int64_t classes = 0;
   if (d.use_labels) {
-    if (d.format != "cifar10") throw UsageError("the number of classes is known only from the data set, which is not readable");
+    if (d.format != DataFormat::cifar10) throw UsageError("the number of classes is known only from the data set, which is not readable");
     classes = 10;
   }
   return {{channels, side, side}, classes};
@@ -39,7 +39,7 @@ std::pair<std::vector<std::int64_t>, std::int64_t> image_shape_from_config(const
 }  // namespace
 
 nlohmann::json configured_network_size(const Config& config) {
-  if (config.learner.type != "diffusion" || config.data.source != "image") return check_experiment(config);
+  if (config.learner.type != LearnerType::diffusion || config.data.source != DataSource::image) return check_experiment(config);
   const auto [shape, classes] = image_shape_from_config(config.data);
   torch::manual_seed(0);
   return network_size(*make_network(config.model, shape, classes));
@@ -48,7 +48,7 @@ nlohmann::json configured_network_size(const Config& config) {
 nlohmann::json check_experiment(const Config& config) {
   auto real = make_real_data(config.data);
   auto learner = make_learner(config, *real, torch::kCPU, configured_extractor(config, torch::kCPU));
-  if (config.loop.correction.type != "kmeans") make_correction(config, *real);  // k-means is built by the run (slow)
+  if (config.loop.correction.type != CorrectionType::kmeans) make_correction(config, *real);  // k-means is built by the run (slow)
   return learner->model_summary();
 }
 

@@ -14,8 +14,9 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/rng.hpp"
+#include "retrain/core/run_layout.hpp"
 #include "retrain/core/signals.hpp"
-#include "retrain/learners/diffusion_learner.hpp"
+#include "retrain/learners/headline_metrics.hpp"
 #include "retrain/loop/generation_table.hpp"
 #include "retrain/loop/sample_shards.hpp"
 
@@ -44,11 +45,11 @@ bool GenerationManager::evaluated(std::int64_t g) const {
 }
 
 fs::path GenerationManager::shard_dir(std::int64_t g) const {
-  return run_.path() / fmt::format("gen_{:04d}.samples", g);
+  return run_layout::samples_dir(run_.path(), g);
 }
 
 fs::path GenerationManager::training_dir(std::int64_t g) const {
-  return run_.path() / fmt::format("gen_{:04d}.training", g);
+  return run_layout::training_dir(run_.path(), g);
 }
 
 // Rows are appended in generation order after each commit, so only the newest committed generation's
@@ -83,7 +84,7 @@ void GenerationManager::restore(std::int64_t latest) {
   const auto dir = run_.generation_dir(latest);
   learner_.load(dir);
   synthetic_.clear();
-  const std::int64_t first = cfg_.loop.synthetic == "accumulate" ? 1 : latest;
+  const std::int64_t first = cfg_.loop.synthetic == SyntheticMode::accumulate ? 1 : latest;
   for (std::int64_t g = std::max<std::int64_t>(first, 1); g <= latest; ++g) {
     const auto shards = run_.generation_dir(g) / kSyntheticDir;
     if (fs::exists(shards)) synthetic_.push_back(read_shards(shards));
@@ -96,7 +97,7 @@ SampleSet GenerationManager::synthesize(std::int64_t g, std::int64_t m) {
   const auto correction_stream = derive_seed(cfg_.seed, g, Stream::Correction);
   const auto make = [&](std::int64_t index, std::int64_t first, std::int64_t count) {
     const auto seeds = sample_seeds(sample_stream, first, count);
-    auto sampled = learner_.sample(count, SampleNoise::per_sample(seeds, parse_noise_mode(cfg_.method.noise)));
+    auto sampled = learner_.sample(count, SampleNoise::per_sample(seeds, cfg_.method.noise));
     auto correction_gen = at::detail::createCPUGenerator(mix64(correction_stream ^ mix64(static_cast<std::uint64_t>(index))));
     auto corrected = correction_.apply(sampled.x, sampled.labels, correction_gen);
     return SampleSet{learner_.to_storage(corrected).cpu(), sampled.labels};
@@ -106,9 +107,9 @@ SampleSet GenerationManager::synthesize(std::int64_t g, std::int64_t m) {
 
 SampleSet GenerationManager::training_set(std::int64_t g) {
   std::vector<SampleSet> parts;
-  if (g == 0 || cfg_.loop.real == "fixed") {
+  if (g == 0 || cfg_.loop.real == RealMode::fixed) {
     parts.push_back(real_fixed_);
-  } else if (cfg_.loop.real == "fresh") {
+  } else if (cfg_.loop.real == RealMode::fresh) {
     auto gen = make_generator(cfg_.seed, g, Stream::RealData);
     parts.push_back(real_.draw(cfg_.learner.replicas, cfg_.data.n, gen));
   }
@@ -121,7 +122,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   const std::int64_t m = g == 0 ? 0 : synthetic_count(cfg_.loop.lambda, real_fixed_.x.size(1));
   if (m > 0) {
     auto fresh = synthesize(g, m);
-    if (cfg_.loop.synthetic == "replace") synthetic_.clear();
+    if (cfg_.loop.synthetic == SyntheticMode::replace) synthetic_.clear();
     synthetic_.push_back(fresh);
   }
   throw_if_stop_requested(fmt::format("sampling generation {}", g).c_str());
@@ -171,7 +172,7 @@ nlohmann::json GenerationManager::run() {
 
   auto real_gen = make_generator(cfg_.seed, 0, Stream::RealData);
   real_fixed_ = real_.draw(cfg_.learner.replicas, cfg_.data.n, real_gen);
-  if (cfg_.loop.real == "none" && synthetic_count(cfg_.loop.lambda, real_fixed_.x.size(1)) < 2)
+  if (cfg_.loop.real == RealMode::none && synthetic_count(cfg_.loop.lambda, real_fixed_.x.size(1)) < 2)
     throw UsageError(fmt::format("loop.real: none trains on floor(loop.lambda * n) = floor({} * {}) synthetic samples; "
                                  "at least 2 are needed", cfg_.loop.lambda, real_fixed_.x.size(1)));
   if (latest) restore(*latest);
@@ -186,9 +187,7 @@ nlohmann::json GenerationManager::run() {
     std::string status;
     if (!record.is_null()) {
       last_metrics = record;
-      for (const char* key : {"std_mean", "w2_mean", "sw2", "fid", "precision", "recall"})
-        if (record.contains(key) && record[key].is_number())
-          status += fmt::format("{} {:.4g}  ", key, record[key].get<double>());
+      status = headline_summary(record);
     }
     progress.update(g, status);
   }

@@ -8,12 +8,12 @@
 
 #include <chrono>
 #include <map>
-#include <regex>
 
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/build_info.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/manifest.hpp"
+#include "retrain/core/run_layout.hpp"
 
 namespace retrain {
 
@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kConfigFile = "config.yaml";
-constexpr const char* kRunFile = "run.json";
+using run_layout::kConfigFile;
+using run_layout::kRunFile;
 
 std::string now_iso() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -46,19 +46,14 @@ void write_config(const fs::path& dir, const Config& config) {
 
 // gen_NNNN directories by generation number (staging *.tmp and set-aside *.invalid-K excluded).
 std::map<std::int64_t, fs::path> generation_dirs(const fs::path& run) {
-  static const std::regex gen_re(R"(gen_(\d{4,}))");
   std::map<std::int64_t, fs::path> found;
-  for (const auto& entry : fs::directory_iterator(run)) {
-    const std::string name = entry.path().filename().string();
-    std::smatch m;
-    if (entry.is_directory() && std::regex_match(name, m, gen_re)) found[std::stoll(m[1])] = entry.path();
-  }
+  for (const auto& entry : fs::directory_iterator(run))
+    if (const auto g = run_layout::parse_generation_name(entry.path().filename().string()); g && entry.is_directory())
+      found[*g] = entry.path();
   return found;
 }
 
 }  // namespace
-
-bool RunDir::is_run(const fs::path& dir) { return fs::is_regular_file(dir / kConfigFile) && fs::is_regular_file(dir / kRunFile); }
 
 RunDir RunDir::create(const fs::path& dir, const Config& config, bool overwrite) {
   std::error_code ec;
@@ -83,7 +78,7 @@ RunDir RunDir::create(const fs::path& dir, const Config& config, bool overwrite)
 namespace {
 
 void require_run_directory(const fs::path& dir) {
-  if (!RunDir::is_run(dir))
+  if (!run_layout::is_run(dir))
     throw UsageError(fmt::format("'{}' is not a retrain run directory (it needs {} and {}; `retrain run` creates them)",
                                  dir.string(), kConfigFile, kRunFile));
 }
@@ -116,18 +111,18 @@ RunDir RunDir::open(const fs::path& dir, std::optional<std::int64_t> generations
 RunDir RunDir::open_for_reading(const fs::path& dir) { return RunDir(dir, read_config(dir), nullptr); }
 
 fs::path RunDir::generation_dir(std::int64_t generation) const {
-  return path_ / fmt::format("gen_{:04d}", generation);
+  return run_layout::generation_dir(path_, generation);
 }
 
 fs::path RunDir::begin_generation(std::int64_t generation) {
-  const fs::path staging = generation_dir(generation).string() + ".tmp";
+  const fs::path staging = run_layout::staging_dir(path_, generation);
   fs::remove_all(staging);
   fs::create_directories(staging);
   return staging;
 }
 
 void RunDir::commit_generation(std::int64_t generation) {
-  const fs::path staging = generation_dir(generation).string() + ".tmp";
+  const fs::path staging = run_layout::staging_dir(path_, generation);
   write_manifest(staging, {{"generation", generation}, {"config_hash", config_hash(config_)}});
   rename_durable(staging, generation_dir(generation));
 }
@@ -135,7 +130,7 @@ void RunDir::commit_generation(std::int64_t generation) {
 std::optional<std::int64_t> RunDir::recover() {
   for (const auto& entry : fs::directory_iterator(path_)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_directory() && name.starts_with("gen_") && name.ends_with(".tmp")) {
+    if (entry.is_directory() && run_layout::is_staging_name(name)) {
       spdlog::info("removing unfinished staging directory {}", name);
       fs::remove_all(entry.path());
     }
@@ -155,7 +150,7 @@ std::optional<std::int64_t> RunDir::recover() {
     broken = true;
     fs::path aside;
     for (int k = 1;; ++k)
-      if (!fs::exists(aside = fs::path(dir.string() + fmt::format(".invalid-{}", k)))) break;
+      if (!fs::exists(aside = run_layout::set_aside_dir(path_, g, k))) break;
     spdlog::warn("generation {} in {} is not usable ({}); moved to {} and redone", g, dir.string(), *problem,
                  aside.filename().string());
     fs::rename(dir, aside);

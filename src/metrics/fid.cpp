@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "retrain/core/errors.hpp"
-#include "retrain/core/safetensors.hpp"
 
 namespace retrain {
 
@@ -72,31 +71,6 @@ double fid(const FeatureStats& a, const FeatureStats& b) {
   const double trace_sqrt = torch::linalg_eigvalsh((m + m.t()) / 2).clamp_min(0).sqrt().sum().item<double>();
   return mean_gap.dot(mean_gap).item<double>() + cov_a.trace().item<double>() + cov_b.trace().item<double>() -
          2 * trace_sqrt;
-}
-
-void save_feature_stats(const std::filesystem::path& path, const FeatureStats& stats) {
-  save_safetensors(path, {{"mean", stats.mean.to(torch::kFloat64)},
-                          {"cov", stats.cov.to(torch::kFloat64)},
-                          {"count", torch::tensor(stats.count, torch::kInt64)}});
-}
-
-FeatureStats load_feature_stats(const std::filesystem::path& path) {
-  FeatureStats stats;
-  try {
-    const auto tensors = load_safetensors(path);
-    stats = {require_tensor(tensors, "mean", path).to(torch::kFloat64),
-             require_tensor(tensors, "cov", path).to(torch::kFloat64),
-             require_tensor(tensors, "count", path).item<std::int64_t>()};
-  } catch (const std::exception& e) {  // unreadable file, missing tensor, or a count that is not one number
-    throw UsageError(fmt::format("cannot load feature statistics: {}", e.what()));
-  }
-  const auto d = stats.mean.dim() == 1 ? stats.mean.size(0) : -1;
-  if (d < 1 || stats.cov.sizes() != torch::IntArrayRef{d, d} || stats.count < 2)
-    throw UsageError(fmt::format("'{}' does not hold feature statistics: mean {}, cov {}, count {} (expected [D], "
-                                 "[D, D] and at least 2)",
-                                 path.string(), c10::str(stats.mean.sizes()), c10::str(stats.cov.sizes()),
-                                 stats.count));
-  return stats;
 }
 
 }  // namespace retrain

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/models/attention.hpp"
 #include "retrain/models/state_dict.hpp"
 
@@ -77,10 +78,6 @@ class AttentionBlockImpl : public nn::Module {
 };
 TORCH_MODULE(AttentionBlock);
 
-void require(bool ok, std::string_view key, std::string_view expected) {
-  if (!ok) throw UsageError(fmt::format("DdpmUNet: option {} is invalid; expected {}", key, expected));
-}
-
 }  // namespace
 
 torch::Tensor ddpm_timestep_embedding(const torch::Tensor& t, std::int64_t dim) {
@@ -94,14 +91,14 @@ torch::Tensor ddpm_timestep_embedding(const torch::Tensor& t, std::int64_t dim) 
 DdpmUNet::DdpmUNet(const DdpmUNetOptions& o)
     : options_(o), temb_dim_(o.time_embedding_dim > 0 ? o.time_embedding_dim : 4 * o.hid_channels) {
   const auto levels = static_cast<std::int64_t>(o.ch_multipliers.size());
-  require(levels >= 1 && static_cast<std::int64_t>(o.apply_attn.size()) == levels, "ch_multipliers/apply_attn",
+  require(levels >= 1 && static_cast<std::int64_t>(o.apply_attn.size()) == levels, "DdpmUNet", "ch_multipliers/apply_attn",
           "non-empty lists of the same length");
-  require(o.img_resolution % (std::int64_t{1} << (levels - 1)) == 0 && o.img_resolution >= 1, "img_resolution",
+  require(o.img_resolution % (std::int64_t{1} << (levels - 1)) == 0 && o.img_resolution >= 1, "DdpmUNet", "img_resolution",
           fmt::format("a positive multiple of 2^(levels-1) = {}", std::int64_t{1} << (levels - 1)));
-  require(o.hid_channels >= 32 && o.hid_channels % 32 == 0, "hid_channels", "a multiple of 32 (GroupNorm's 32 groups)");
-  require(o.num_res_blocks >= 1, "num_res_blocks", ">= 1");
-  require(o.num_classes >= 0, "num_classes", ">= 0");
-  require(o.drop_rate >= 0 && o.drop_rate < 1, "drop_rate", "in [0, 1)");
+  require(o.hid_channels >= 32 && o.hid_channels % 32 == 0, "DdpmUNet", "hid_channels", "a multiple of 32 (GroupNorm's 32 groups)");
+  require(o.num_res_blocks >= 1, "DdpmUNet", "num_res_blocks", ">= 1");
+  require(o.num_classes >= 0, "DdpmUNet", "num_classes", ">= 0");
+  require(o.drop_rate >= 0 && o.drop_rate < 1, "DdpmUNet", "drop_rate", "in [0, 1)");
   const auto ch = o.hid_channels;
   std::vector<std::int64_t> chs;
   for (auto m : o.ch_multipliers) chs.push_back(ch * m);

@@ -31,14 +31,14 @@ std::shared_ptr<Denoiser> make_mlp(const ModelConfig& c, std::int64_t dim, std::
   o.width = c.width;
   o.depth = c.depth;
   o.embedding_dim = c.embedding_dim;
-  o.embedding = c.embedding == "fourier" ? NoiseEmbedding::fourier : NoiseEmbedding::positional;
+  o.embedding = c.embedding;
   o.num_classes = num_classes;
   return std::make_shared<MlpDenoiser>(o);
 }
 
 std::shared_ptr<Denoiser> make_song_unet(const ModelConfig& c, std::int64_t channels, std::int64_t resolution,
                                          std::int64_t num_classes) {
-  auto o = c.arch == "ncsnpp" ? SongUNetOptions::ncsnpp(resolution, channels, num_classes)
+  auto o = c.arch == Arch::ncsnpp ? SongUNetOptions::ncsnpp(resolution, channels, num_classes)
                               : SongUNetOptions::ddpmpp(resolution, channels, num_classes);
   o.model_channels = c.channels;
   if (!c.channel_mult.empty()) o.channel_mult = integers(c.channel_mult, "model.channel_mult");
@@ -72,7 +72,7 @@ std::shared_ptr<Denoiser> make_ddpm_unet(const ModelConfig& c, std::int64_t chan
 
 std::shared_ptr<Denoiser> make_network(const ModelConfig& config, const std::vector<std::int64_t>& shape,
                                        std::int64_t num_classes) {
-  if (config.arch == "mlp") {
+  if (config.arch == Arch::mlp) {
     if (shape.size() != 1)
       throw UsageError(fmt::format("model.arch: mlp takes points; the data are shaped [{}]", fmt::join(shape, ", ")));
     return make_mlp(config, shape[0], num_classes);
@@ -80,8 +80,8 @@ std::shared_ptr<Denoiser> make_network(const ModelConfig& config, const std::vec
   if (shape.size() != 3 || shape[1] != shape[2])
     throw UsageError(fmt::format("model.arch: {} takes square images [C, R, R]; the data are shaped [{}]", config.arch,
                                  fmt::join(shape, ", ")));
-  if (config.arch == "ddpmpp" || config.arch == "ncsnpp") return make_song_unet(config, shape[0], shape[1], num_classes);
-  if (config.arch == "ddpm_unet") return make_ddpm_unet(config, shape[0], shape[1], num_classes);
+  if (config.arch == Arch::ddpmpp || config.arch == Arch::ncsnpp) return make_song_unet(config, shape[0], shape[1], num_classes);
+  if (config.arch == Arch::ddpm_unet) return make_ddpm_unet(config, shape[0], shape[1], num_classes);
   throw UsageError(fmt::format("model.arch '{}' is not known (mlp, ddpmpp, ncsnpp, ddpm_unet)", config.arch));
 }
 

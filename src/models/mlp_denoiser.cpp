@@ -7,24 +7,21 @@
 #include <numbers>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/models/state_dict.hpp"
 
 namespace retrain {
 namespace {
 
-void require(bool ok, std::string_view key, std::int64_t value, std::string_view expected) {
-  if (!ok) throw UsageError(fmt::format("MLP denoiser: {} = {} is invalid; expected {}", key, value, expected));
-}
-
 }  // namespace
 
 MlpDenoiser::MlpDenoiser(const MlpDenoiserOptions& options) : options_(options) {
-  require(options.dim >= 1, "dim", options.dim, ">= 1");
-  require(options.width >= 1, "width", options.width, ">= 1");
-  require(options.depth >= 0, "depth", options.depth, ">= 0");
-  require(options.embedding_dim >= 2 && options.embedding_dim % 2 == 0, "embedding_dim", options.embedding_dim,
+  require(options.dim >= 1, "MLP denoiser", "dim", options.dim, ">= 1");
+  require(options.width >= 1, "MLP denoiser", "width", options.width, ">= 1");
+  require(options.depth >= 0, "MLP denoiser", "depth", options.depth, ">= 0");
+  require(options.embedding_dim >= 2 && options.embedding_dim % 2 == 0, "MLP denoiser", "embedding_dim", options.embedding_dim,
           "an even number >= 2");
-  require(options.num_classes >= 0, "num_classes", options.num_classes, ">= 0");
+  require(options.num_classes >= 0, "MLP denoiser", "num_classes", options.num_classes, ">= 0");
   const auto w = options.width;
   noise_fc0_ = register_module("noise_fc0", torch::nn::Linear(options.embedding_dim, w));
   noise_fc1_ = register_module("noise_fc1", torch::nn::Linear(w, w));

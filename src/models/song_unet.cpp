@@ -8,14 +8,11 @@
 #include <cmath>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/models/state_dict.hpp"
 
 namespace retrain {
 namespace {
-
-void require(bool ok, std::string_view key, std::string_view expected) {
-  if (!ok) throw UsageError(fmt::format("SongUNet: option {} is invalid; expected {}", key, expected));
-}
 
 std::string level_name(std::int64_t res, std::string_view suffix) { return fmt::format("{}x{}_{}", res, res, suffix); }
 
@@ -41,19 +38,19 @@ SongUNetOptions SongUNetOptions::ncsnpp(std::int64_t img_resolution, std::int64_
 
 SongUNet::SongUNet(const SongUNetOptions& o) : options_(o) {
   const auto levels = static_cast<std::int64_t>(o.channel_mult.size());
-  require(levels >= 1 && std::ranges::all_of(o.channel_mult, [](auto m) { return m >= 1; }), "channel_mult",
+  require(levels >= 1 && std::ranges::all_of(o.channel_mult, [](auto m) { return m >= 1; }), "SongUNet", "channel_mult",
           "a non-empty list of positive multipliers");
-  require(o.img_resolution >= 1 && o.img_resolution % (std::int64_t{1} << (levels - 1)) == 0, "img_resolution",
+  require(o.img_resolution >= 1 && o.img_resolution % (std::int64_t{1} << (levels - 1)) == 0, "SongUNet", "img_resolution",
           fmt::format("a positive multiple of 2^(levels-1) = {}", std::int64_t{1} << (levels - 1)));
-  require(o.in_channels >= 1 && o.out_channels >= 1, "in_channels/out_channels", ">= 1");
-  require(o.label_dim >= 0 && o.augment_dim >= 0, "label_dim/augment_dim", ">= 0");
-  require(o.model_channels >= 4 && o.channel_mult_emb >= 1 && o.channel_mult_noise >= 1 && o.num_blocks >= 1,
+  require(o.in_channels >= 1 && o.out_channels >= 1, "SongUNet", "in_channels/out_channels", ">= 1");
+  require(o.label_dim >= 0 && o.augment_dim >= 0, "SongUNet", "label_dim/augment_dim", ">= 0");
+  require(o.model_channels >= 4 && o.channel_mult_emb >= 1 && o.channel_mult_noise >= 1 && o.num_blocks >= 1, "SongUNet",
           "model_channels/channel_mult_emb/channel_mult_noise/num_blocks", "model_channels >= 4, the others >= 1");
-  require(o.model_channels * o.channel_mult_noise >= 4 && o.model_channels * o.channel_mult_noise % 2 == 0,
+  require(o.model_channels * o.channel_mult_noise >= 4 && o.model_channels * o.channel_mult_noise % 2 == 0, "SongUNet",
           "model_channels * channel_mult_noise", "an even number >= 4");
-  require(o.dropout >= 0 && o.dropout < 1 && o.label_dropout >= 0 && o.label_dropout < 1, "dropout/label_dropout",
+  require(o.dropout >= 0 && o.dropout < 1 && o.label_dropout >= 0 && o.label_dropout < 1, "SongUNet", "dropout/label_dropout",
           "in [0, 1)");
-  require(!o.resample_filter.empty(), "resample_filter", "a non-empty list of taps");
+  require(!o.resample_filter.empty(), "SongUNet", "resample_filter", "a non-empty list of taps");
 
   const auto emb_channels = o.model_channels * o.channel_mult_emb;
   const auto noise_channels = o.model_channels * o.channel_mult_noise;

@@ -14,6 +14,7 @@
 #include "retrain/core/build_info.hpp"
 #include "retrain/core/npy.hpp"
 #include "retrain/core/rng.hpp"
+#include "retrain/core/run_layout.hpp"
 #include "retrain/data/point_source.hpp"
 #include "retrain/plots/strip_figure.hpp"
 
@@ -76,7 +77,7 @@ bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& con
   StripFigure figure;
   figure.column_titles.push_back("true density");
   for (auto g : generations) figure.column_titles.push_back(fmt::format("generation {}", g));
-  if (config.data.source == "image") return false;  // image runs have grid.png per generation instead
+  if (config.data.source == DataSource::image) return false;  // image runs have grid.png per generation instead
   auto source = make_point_source(config.data);
   if (source->dim() != 2) return false;
   auto gen = make_generator(config.seed, 0, Stream::Eval);
@@ -86,7 +87,7 @@ bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& con
   for (const auto& run : runs) {
     StripRow row{run.label, {truth}};
     for (auto g : generations) {
-      const auto file = run.dir / fmt::format("gen_{:04d}", g) / "samples.npy";
+      const auto file = run_layout::generation_dir(run.dir, g) / "samples.npy";
       row.cells.push_back(fs::exists(file) ? load_npy(file) : torch::Tensor());
       any = any || fs::exists(file);
     }

@@ -75,7 +75,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
   if (options.jobs > 1) {
     std::vector<ChildRun> children;
     for (const auto& r : result.runs) {
-      if (!RunDir::is_run(r.dir) || overwrite) RunDir::create(r.dir, r.config, overwrite);
+      if (!run_layout::is_run(r.dir) || overwrite) RunDir::create(r.dir, r.config, overwrite);
       children.push_back({r.label, r.dir});
     }
     const auto failed = run_in_child_processes(children, options.jobs, options.executable, options.gpus);
@@ -90,7 +90,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
     for (std::size_t i = 0; i < result.runs.size(); ++i) {
       const auto& r = result.runs[i];
       spdlog::info("sweep {}/{}: {} -> {}", i + 1, result.runs.size(), r.label, r.dir.string());
-      RunDir run = RunDir::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
+      RunDir run = run_layout::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
       set_log_file(run.file("log.txt"));
       run_experiment(run);
     }

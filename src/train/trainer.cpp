@@ -12,6 +12,7 @@
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/autocast.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/core/manifest.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/core/safetensors.hpp"
@@ -29,21 +30,15 @@ constexpr const char* kEmaFile = "ema.safetensors";
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kStateFile = "trainer.json";
 
-void check(bool ok, std::string_view key, double value, std::string_view expected) {
-  if (!ok) throw UsageError(fmt::format("trainer: {} = {} is invalid; expected {}", key, value, expected));
-}
-
 std::unique_ptr<FusedAdam> make_optimizer(const TrainerOptions& o, const torch::nn::Module& net) {
-  if (o.optimizer != "adam" && o.optimizer != "adamw")
-    throw UsageError(fmt::format("trainer: unknown optimizer '{}'; expected one of: adam, adamw", o.optimizer));
   std::vector<std::pair<std::string, torch::Tensor>> params;
   for (const auto& item : net.named_parameters()) params.emplace_back(item.key(), item.value());
-  return std::make_unique<FusedAdam>(std::move(params), FusedAdamOptions{o.optimizer == "adamw", o.beta1, o.beta2,
+  return std::make_unique<FusedAdam>(std::move(params), FusedAdamOptions{o.optimizer == OptimizerKind::adamw, o.beta1, o.beta2,
                                                                          o.eps, o.weight_decay});
 }
 
 nlohmann::json to_json(const TrainerOptions& o) {
-  return {{"optimizer", o.optimizer},
+  return {{"optimizer", std::string(choice_name(o.optimizer))},
           {"lr", o.lr},
           {"betas", {o.beta1, o.beta2}},
           {"eps", o.eps},
@@ -61,24 +56,45 @@ void load_weights(torch::nn::Module& module, const fs::path& file) {
 
 }  // namespace
 
+TrainerOptions trainer_options(const TrainConfig& c) {
+  TrainerOptions o;
+  o.optimizer = c.optimizer;
+  o.lr = c.lr;
+  o.beta1 = c.beta1;
+  o.beta2 = c.beta2;
+  o.eps = c.eps;
+  o.weight_decay = c.weight_decay;
+  o.batch_size = c.batch;
+  o.lr_warmup_images = static_cast<std::int64_t>(std::llround(c.warmup_kimg * 1000));
+  o.ema.halflife_images = c.ema_halflife_kimg * 1000;
+  o.ema.decay = c.ema_decay;
+  o.ema.rampup_ratio = c.ema_rampup;
+  o.ema.decay_warmup = c.ema_warmup;
+  o.grad_clip_norm = c.grad_clip;
+  o.accumulate = c.accumulate;
+  o.bf16 = c.precision == Precision::bf16;
+  o.channels_last = c.channels_last;
+  return o;
+}
+
 Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options)
     : net_(std::move(net)), method_(std::move(method)), options_(std::move(options)) {
   TORCH_CHECK(net_ && method_, "Trainer needs a network and a method");
   const auto& o = options_;
-  check(o.lr > 0, "lr", o.lr, "> 0");
-  check(o.beta1 >= 0 && o.beta1 < 1, "beta1", o.beta1, "in [0, 1)");
-  check(o.beta2 >= 0 && o.beta2 < 1, "beta2", o.beta2, "in [0, 1)");
-  check(o.eps > 0, "eps", o.eps, "> 0");
-  check(o.weight_decay >= 0, "weight_decay", o.weight_decay, ">= 0");
-  check(o.batch_size >= 1, "batch_size", static_cast<double>(o.batch_size), ">= 1");
-  check(o.lr_warmup_images >= 0, "lr_warmup_images", static_cast<double>(o.lr_warmup_images), ">= 0");
-  check(o.ema.decay >= 0 && o.ema.decay <= 1, "ema.decay", o.ema.decay, "in [0, 1]");
-  check(o.ema.halflife_images >= 0, "ema.halflife_images", o.ema.halflife_images, ">= 0");
-  check(o.ema.rampup_ratio >= 0, "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
-  check(o.grad_clip_norm >= 0, "grad_clip_norm", o.grad_clip_norm, ">= 0");
-  check(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "accumulate", static_cast<double>(o.accumulate),
+  require(o.lr > 0, "trainer", "lr", o.lr, "> 0");
+  require(o.beta1 >= 0 && o.beta1 < 1, "trainer", "beta1", o.beta1, "in [0, 1)");
+  require(o.beta2 >= 0 && o.beta2 < 1, "trainer", "beta2", o.beta2, "in [0, 1)");
+  require(o.eps > 0, "trainer", "eps", o.eps, "> 0");
+  require(o.weight_decay >= 0, "trainer", "weight_decay", o.weight_decay, ">= 0");
+  require(o.batch_size >= 1, "trainer", "batch_size", o.batch_size, ">= 1");
+  require(o.lr_warmup_images >= 0, "trainer", "lr_warmup_images", o.lr_warmup_images, ">= 0");
+  require(o.ema.decay >= 0 && o.ema.decay <= 1, "trainer", "ema.decay", o.ema.decay, "in [0, 1]");
+  require(o.ema.halflife_images >= 0, "trainer", "ema.halflife_images", o.ema.halflife_images, ">= 0");
+  require(o.ema.rampup_ratio >= 0, "trainer", "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
+  require(o.grad_clip_norm >= 0, "trainer", "grad_clip_norm", o.grad_clip_norm, ">= 0");
+  require(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "trainer", "accumulate", o.accumulate,
         fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
-  check(o.report_every_steps >= 1, "report_every_steps", static_cast<double>(o.report_every_steps), ">= 1");
+  require(o.report_every_steps >= 1, "trainer", "report_every_steps", o.report_every_steps, ">= 1");
   // The EMA copy in the trained network's memory format, so the foreach lerp runs on like layouts.
   const auto to_channels_last = [](torch::nn::Module& module) {
     for (auto& p : module.parameters())

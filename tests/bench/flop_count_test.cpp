@@ -160,7 +160,7 @@ TEST(FlopCount, PaperConfigNetworksMatchTheObservedForwardPass) {
 
 TEST(FlopCount, RejectsNetworksOtherThanTheImageUNets) {
   ModelConfig mlp;
-  mlp.arch = "mlp";
+  mlp.arch = Arch::mlp;
   const auto net = make_network(mlp, {2}, 0);
   const auto message = test::message_of<std::invalid_argument>([&] { bench::forward_flops(*net); });
   EXPECT_TRUE(test::contains(message, "neither a SongUNet nor a DdpmUNet")) << message;

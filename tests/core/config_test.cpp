@@ -21,8 +21,8 @@ TEST(Config, EmptyFileGivesDefaults) {
   const Config c = load_config_text("", "exp.yaml");
   EXPECT_EQ(c.loop.generations, 10);
   EXPECT_DOUBLE_EQ(c.loop.lambda, 1.0);
-  EXPECT_EQ(c.loop.real, "fixed");
-  EXPECT_EQ(c.device, "auto");
+  EXPECT_EQ(c.loop.real, RealMode::fixed);
+  EXPECT_EQ(c.device, DeviceChoice::automatic);
 }
 
 TEST(Config, ReadsNestedKeys) {
@@ -34,7 +34,7 @@ TEST(Config, ReadsNestedKeys) {
   EXPECT_EQ(c.data.n, 50);
   EXPECT_EQ(c.data.mean, (std::vector<double>{1, 2}));
   EXPECT_DOUBLE_EQ(c.data.cov[0][1], 0.5);
-  EXPECT_EQ(c.loop.real, "none");
+  EXPECT_EQ(c.loop.real, RealMode::none);
   EXPECT_DOUBLE_EQ(c.loop.correction.gamma, 2.0);
 }
 

@@ -38,11 +38,11 @@ TEST(Correction, NearestModeStrengthZeroIsTheIdentityAndOneGivesCentres) {
 
 TEST(Correction, NearestModeNeedsASourceWithModes) {
   DataConfig data;
-  data.source = "gaussian";
+  data.source = DataSource::gaussian;
   data.dim = 2;
   auto real = make_real_data(data);
   Config config;
-  config.loop.correction.type = "nearest_mode";
+  config.loop.correction.type = CorrectionType::nearest_mode;
   EXPECT_THROW(make_correction(config, *real), UsageError);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "image_test_files.hpp"
+#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/data/make_image_dataset.hpp"
 #include "test_support.hpp"
@@ -62,7 +63,7 @@ TEST(MakeImageDataset, DispatchesOnFormatAndAppliesOptions) {
   const test::ScratchDir dir;
   test::write_text(dir / "imgs/a/1.png", test::png_bytes(test::pattern(3, 4, 4, 1)));
   test::write_text(dir / "imgs/b/2.png", test::png_bytes(test::pattern(3, 4, 4, 2)));
-  const ImageDatasetConfig config{.format = "folder",
+  const ImageDatasetConfig config{.format = DataFormat::folder,
                                   .path = dir / "imgs",
                                   .class_from_subfolder = true,
                                   .options = {.xflip = true, .resolution = 4}};
@@ -71,9 +72,11 @@ TEST(MakeImageDataset, DispatchesOnFormatAndAppliesOptions) {
   EXPECT_TRUE(torch::equal(ds.labels(), torch::tensor({0, 1, 0, 1}, torch::kInt64)));
 }
 
+// Formats are parsed when the config loads: an unknown one is refused there, naming every allowed one.
 TEST(MakeImageDataset, UnknownFormatListsTheAllowedOnes) {
-  const auto msg = test::message_of<UsageError>([] { make_image_dataset({.format = "tfrecord", .path = "x"}); });
-  for (const auto& format : image_dataset_formats()) EXPECT_NE(msg.find(format), std::string::npos) << msg;
+  const auto msg = test::message_of<UsageError>([] { load_config_text("data: {format: tfrecord}", "exp.yaml"); });
+  EXPECT_NE(msg.find("data.format"), std::string::npos) << msg;
+  for (const auto& [format, value] : Choices<DataFormat>::items) EXPECT_NE(msg.find(format), std::string::npos) << msg;
 }
 
 }  // namespace

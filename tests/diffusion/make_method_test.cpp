@@ -1,6 +1,8 @@
-// make_method: names map to the right method and settings; unknown names fail with the allowed ones.
+// make_method: choices map to the right method and settings; samplers that do not fit fail by name;
+// method_options maps the config's defaults to the options' defaults.
 #include <gtest/gtest.h>
 
+#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/diffusion/make_method.hpp"
 
@@ -19,8 +21,8 @@ std::string error_of(const MethodOptions& o) {
 
 TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   MethodOptions o;
-  o.method = "ddpm";
-  o.sampler = "ddim";
+  o.method = MethodType::ddpm;
+  o.sampler = SamplerChoice::ddim;
   o.steps = 25;
   auto ddpm = std::dynamic_pointer_cast<DdpmMethod>(make_method(o));
   ASSERT_TRUE(ddpm);
@@ -28,8 +30,8 @@ TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   EXPECT_EQ(ddpm->options().ddim_steps, 25);
 
   o = {};
-  o.method = "edm";
-  o.sampler = "euler";
+  o.method = MethodType::edm;
+  o.sampler = SamplerChoice::euler;
   o.steps = 30;
   o.edm.sigma_data = 1.0;
   auto edm = std::dynamic_pointer_cast<EdmMethod>(make_method(o));
@@ -39,9 +41,9 @@ TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   EXPECT_EQ(edm->options().sigma_data, 1.0);
 
   o = {};
-  o.method = "cfm";
-  o.sampler = "heun";
-  o.coupling = "minibatch_ot";
+  o.method = MethodType::cfm;
+  o.sampler = SamplerChoice::heun;
+  o.cfm.coupling = FlowCoupling::minibatch_ot;
   auto cfm = std::dynamic_pointer_cast<FlowMatchingMethod>(make_method(o));
   ASSERT_TRUE(cfm);
   EXPECT_EQ(cfm->options().sampler, FlowSampler::heun);
@@ -49,40 +51,54 @@ TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   EXPECT_EQ(cfm->options().num_steps, FlowMatchingOptions{}.num_steps);
 }
 
-TEST(MakeMethod, DdpmVarianceIsSelectedByName) {
+TEST(MakeMethod, DdpmVarianceComesFromItsOptions) {
   MethodOptions o;
-  o.method = "ddpm";
-  o.variance = "fixed_small";
+  o.method = MethodType::ddpm;
+  o.ddpm.variance = DdpmVariance::fixed_small;
   auto ddpm = std::dynamic_pointer_cast<DdpmMethod>(make_method(o));
   ASSERT_TRUE(ddpm);
   EXPECT_EQ(ddpm->options().variance, DdpmVariance::fixed_small);
 }
 
-TEST(MakeMethod, UnknownNamesListTheAllowedOnes) {
+TEST(MakeMethod, ASamplerOfAnotherMethodIsRefusedByName) {
   MethodOptions o;
-  o.method = "vdm";
-  EXPECT_EQ(error_of(o), "unknown diffusion method 'vdm'; expected one of: ddpm, edm, cfm");
-  o.method = "edm";
-  o.sampler = "dpm2";
-  EXPECT_EQ(error_of(o), "unknown EDM sampler 'dpm2'; expected one of: heun, euler");
-  o = {};
-  o.method = "cfm";
-  o.coupling = "sinkhorn";
-  EXPECT_EQ(error_of(o), "unknown flow matching coupling 'sinkhorn'; expected one of: independent, minibatch_ot");
+  o.method = MethodType::edm;
+  o.sampler = SamplerChoice::ddim;
+  EXPECT_EQ(error_of(o), "sampler 'ddim' does not fit method 'edm' (it takes euler or heun)");
+  o.method = MethodType::ddpm;
+  o.sampler = SamplerChoice::heun;
+  EXPECT_EQ(error_of(o), "sampler 'heun' does not fit method 'ddpm' (it takes ancestral or ddim)");
 }
 
 TEST(MakeMethod, RejectsSettingsThatDoNotApply) {
   MethodOptions o;
-  o.method = "edm";
-  o.coupling = "minibatch_ot";
-  EXPECT_NE(error_of(o).find("does not apply"), std::string::npos);
-  o = {};
-  o.method = "ddpm";
+  o.method = MethodType::ddpm;
   o.steps = 100;  // ancestral sampling always takes all T steps
   EXPECT_NE(error_of(o).find("ddim"), std::string::npos);
   o = {};
   o.steps = -1;
   EXPECT_NE(error_of(o).find("-1"), std::string::npos);
+}
+
+// Unknown names are refused when the config loads, naming the key and the allowed names.
+TEST(MakeMethod, UnknownNamesAreRefusedByTheConfigWithTheAllowedOnes) {
+  const auto error = [](const std::string& yaml) {
+    try {
+      load_config_text(yaml, "exp.yaml");
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  };
+  EXPECT_NE(error("method: {type: vdm}").find("ddpm, edm, cfm"), std::string::npos);
+  EXPECT_NE(error("method: {sampler: dpm2}").find("default, ancestral, ddim, euler, heun"), std::string::npos);
+  EXPECT_NE(error("method: {cfm: {coupling: sinkhorn}}").find("independent, minibatch_ot"), std::string::npos);
+  EXPECT_NE(error("method: {type: vdm}").find("method.type"), std::string::npos);
+}
+
+// The config's defaults and the options' defaults are one set of numbers (method_options is the one map).
+TEST(MakeMethod, ConfigDefaultsGiveTheOptionsDefaults) {
+  EXPECT_TRUE(method_options(MethodConfig{}) == MethodOptions{});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/diffusion/sample_noise.hpp"
 
@@ -47,9 +48,10 @@ TEST(SampleNoise, PerSampleLabelsComeFromEachSeed) {
 }
 
 TEST(SampleNoise, ParsesTheConfigNames) {
-  EXPECT_EQ(parse_noise_mode("philox"), NoiseMode::philox);
-  EXPECT_EQ(parse_noise_mode("torch"), NoiseMode::torch);
-  EXPECT_THROW(parse_noise_mode("cuda"), UsageError);
+  EXPECT_EQ(parse_choice<NoiseMode>("philox"), NoiseMode::philox);
+  EXPECT_EQ(parse_choice<NoiseMode>("torch"), NoiseMode::torch);
+  EXPECT_FALSE(parse_choice<NoiseMode>("cuda"));
+  EXPECT_THROW(load_config_text("method: {noise: cuda}", "test.yaml"), UsageError);
 }
 
 }  // namespace

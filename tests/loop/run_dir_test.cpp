@@ -16,7 +16,7 @@ TEST(RunDir, CreateWritesResolvedConfigAndRefusesAnExistingDirectory) {
   Config c;
   c.name = "r";
   RunDir::create(scratch / "r", c, false);
-  EXPECT_TRUE(RunDir::is_run(scratch / "r"));
+  EXPECT_TRUE(run_layout::is_run(scratch / "r"));
   EXPECT_NE(test::read_text(scratch / "r/config.yaml").find(config_hash(c)), std::string::npos);
   try {
     RunDir::create(scratch / "r", c, false);

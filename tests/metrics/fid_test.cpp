@@ -7,7 +7,6 @@
 #include <cstdlib>
 
 #include "retrain/core/npy.hpp"
-#include "retrain/core/safetensors.hpp"
 #include "retrain/metrics/fid.hpp"
 #include "retrain/core/errors.hpp"
 #include "test_support.hpp"
@@ -103,26 +102,6 @@ TEST(Fid, StatisticsStayAccurateFarFromTheOrigin) {
   accumulator.add(x.slice(0, 100));
   const auto centred = x - x.mean(0);
   EXPECT_TRUE(torch::allclose(accumulator.stats().cov, centred.t().matmul(centred) / 1999, 1e-9, 1e-9));
-}
-
-TEST(Fid, StatisticsSurviveTheCacheFile) {
-  test::ScratchDir dir;
-  const auto stats = feature_stats(correlated_features(50, 4, 7));
-  save_feature_stats(dir / "reference.safetensors", stats);
-  const auto loaded = load_feature_stats(dir / "reference.safetensors");
-  EXPECT_EQ(loaded.count, 50);
-  EXPECT_TRUE(torch::equal(loaded.mean, stats.mean));
-  EXPECT_TRUE(torch::equal(loaded.cov, stats.cov));
-
-  test::write_text(dir / "junk.safetensors", "not safetensors");
-  const auto junk = test::message_of<UsageError>([&] { load_feature_stats(dir / "junk.safetensors"); });
-  EXPECT_NE(junk.find("junk.safetensors"), std::string::npos) << junk;
-  save_safetensors(dir / "misfit.safetensors", {{"mean", torch::zeros({4}, kF64)},
-                                                {"cov", torch::zeros({3, 3}, kF64)},
-                                                {"count", torch::tensor(std::int64_t{5})}});
-  const auto misfit = test::message_of<UsageError>([&] { load_feature_stats(dir / "misfit.safetensors"); });
-  EXPECT_NE(misfit.find("misfit.safetensors"), std::string::npos) << misfit;
-  EXPECT_NE(misfit.find("cov [3, 3]"), std::string::npos) << misfit;
 }
 
 TEST(Fid, MismatchedDimensionsAndTooFewVectorsAreUsageErrors) {

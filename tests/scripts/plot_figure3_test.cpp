@@ -50,7 +50,7 @@ class PlotFigure3 : public ::testing::Test {
     baseline.loop.lambda = 0;
     Config corrected;
     corrected.loop.lambda = 0.5;
-    corrected.loop.correction.type = "kmeans";
+    corrected.loop.correction.type = CorrectionType::kmeans;
     corrected.loop.correction.strength = 0.5;
     baseline_ = fake_run(dir_, "baseline", baseline, true);
     corrected_ = fake_run(dir_, "corrected", corrected, false);

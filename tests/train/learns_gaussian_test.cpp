@@ -47,22 +47,22 @@ torch::Tensor learn_and_sample(const MethodOptions& method_options, std::int64_t
 
 TEST_F(LearnsGaussian, Ddpm) {
   MethodOptions o;
-  o.method = "ddpm";
+  o.method = MethodType::ddpm;
   test::expect_gaussian(learn_and_sample(o, 400'000, 256), kMean, kStd, 0.1, 0.1);
 }
 
 TEST_F(LearnsGaussian, Edm) {
   MethodOptions o;
-  o.method = "edm";
+  o.method = MethodType::edm;
   o.steps = 32;  // 18 Heun steps alone overshoot this narrow Gaussian's std by ~5.5% (see edm_test.cpp)
   test::expect_gaussian(learn_and_sample(o, 400'000, 256), kMean, kStd, 0.1, 0.1);
 }
 
 TEST_F(LearnsGaussian, FlowMatchingWithMinibatchOt) {
   MethodOptions o;
-  o.method = "cfm";
-  o.coupling = "minibatch_ot";
-  o.sampler = "heun";
+  o.method = MethodType::cfm;
+  o.cfm.coupling = FlowCoupling::minibatch_ot;
+  o.sampler = SamplerChoice::heun;
   o.steps = 20;
   // Batches of 128 keep the O(n^3) assignment per step cheap.
   test::expect_gaussian(learn_and_sample(o, 200'000, 128), kMean, kStd, 0.1, 0.1);
@@ -71,7 +71,7 @@ TEST_F(LearnsGaussian, FlowMatchingWithMinibatchOt) {
 TEST_F(LearnsGaussian, EdmOnCuda) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a GPU";
   MethodOptions o;
-  o.method = "edm";
+  o.method = MethodType::edm;
   o.steps = 32;
   test::expect_gaussian(learn_and_sample(o, 400'000, 256, torch::kCUDA), kMean, kStd, 0.1, 0.1);
 }

@@ -27,7 +27,7 @@ using TrainerImageTest = test::SingleThreaded;
 std::shared_ptr<Denoiser> tiny_unet(const std::string& arch, std::int64_t resolution, std::uint64_t seed,
                                     torch::ScalarType dtype = torch::kFloat32) {
   ModelConfig c;
-  c.arch = arch;
+  c.arch = parse_choice<Arch>(arch).value();
   c.channels = arch == "ddpm_unet" ? 32 : 8;  // ddpm_unet: GroupNorm's 32 groups
   c.channel_mult = {1};
   c.num_blocks = 1;

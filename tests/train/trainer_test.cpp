@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "diffusion/test_helpers.hpp"
+#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/edm.hpp"
@@ -22,7 +23,7 @@ using test::small_net;
 // gradient clipping.
 TrainerOptions stateful_options() {
   TrainerOptions o;
-  o.optimizer = "adamw";
+  o.optimizer = OptimizerKind::adamw;
   o.lr = 1e-3;
   o.weight_decay = 0.01;
   o.batch_size = 100;
@@ -179,10 +180,13 @@ TEST_F(TrainerTest, ReportsProgressAndLossStatistics) {
   EXPECT_GT(stats.images_per_s, 0.0);
 }
 
-TEST_F(TrainerTest, RejectsUnknownOptimizer) {
-  auto opts = stateful_options();
-  opts.optimizer = "sgd";
-  EXPECT_THROW(Trainer(small_net(1), std::make_shared<EdmMethod>(), opts), UsageError);
+TEST_F(TrainerTest, UnknownOptimizerIsRefusedByTheConfig) {
+  EXPECT_THROW(load_config_text("train: {optimizer: sgd}", "exp.yaml"), UsageError);
+}
+
+// The config's train.* defaults are the trainer's defaults (trainer_options is the one map).
+TEST_F(TrainerTest, ConfigDefaultsGiveTheOptionsDefaults) {
+  EXPECT_TRUE(trainer_options(TrainConfig{}) == TrainerOptions{});
 }
 
 }  // namespace

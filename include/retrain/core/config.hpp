@@ -1,22 +1,26 @@
 // The typed experiment configuration. Defaults live here, in the member initialisers, and nowhere
-// else; config_schema.cpp binds every key to its member with type, range and documentation.
+// else (components' option structs start from them); src/core/config_keys.cpp binds every key to its
+// member with type, range and documentation, and enum-like keys are parsed once into the enums of
+// choices.hpp.
 #pragma once
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "retrain/core/choices.hpp"
+
 namespace retrain {
 
 struct DataConfig {
-  std::string source = "gaussian";          // gaussian | toy2d | image
+  DataSource source = DataSource::gaussian;
   std::string name = "8gaussians";          // toy2d: which data set
   double noise = -1;                         // toy2d: the set's noise parameter; < 0 = the reference value
   std::int64_t n = 100;                      // real samples per draw; image: 0 = the whole data set
-  std::string format = "idx";                // image: cifar10 | edm | folder | idx
+  DataFormat format = DataFormat::idx;       // image
   std::string path;                          // image: the data set (directory, zip or IDX images file)
   std::string labels;                        // image, idx: the labels file ("" = unlabelled)
-  std::string split = "train";               // image, cifar10: train | test
+  DataSplit split = DataSplit::train;        // image, cifar10
   std::int64_t pad_to = 0;                   // image, idx: zero-pad to pad_to x pad_to
   std::int64_t resolution = 0;               // image: required resolution; 0 = any
   bool use_labels = false;                   // image: keep class labels (conditional models)
@@ -28,16 +32,16 @@ struct DataConfig {
 };
 
 struct LearnerConfig {
-  std::string type = "gaussian";             // gaussian | diffusion
+  LearnerType type = LearnerType::gaussian;
   std::int64_t replicas = 1;                 // independent chains run side by side (gaussian)
 };
 
 struct ModelConfig {
-  std::string arch = "mlp";                  // mlp (points) | ddpmpp | ncsnpp | ddpm_unet (images)
+  Arch arch = Arch::mlp;                     // mlp (points) | ddpmpp | ncsnpp | ddpm_unet (images)
   std::int64_t width = 256;                  // mlp
   std::int64_t depth = 4;                    // mlp
   std::int64_t embedding_dim = 64;           // mlp
-  std::string embedding = "positional";      // mlp: positional | fourier
+  NoiseEmbedding embedding = NoiseEmbedding::positional;  // mlp
   std::int64_t channels = 128;               // unets: base channel count
   std::vector<double> channel_mult;          // unets: per level; [] = the architecture's preset
   std::int64_t num_blocks = 0;               // unets: residual blocks per level; 0 = preset (4 | 2)
@@ -50,14 +54,14 @@ struct ModelConfig {
 struct DdpmConfig {
   std::int64_t timesteps = 1000;
   double beta_start = 1e-4, beta_end = 0.02;
-  std::string variance = "fixed_large";      // fixed_large | fixed_small
+  DdpmVariance variance = DdpmVariance::fixed_large;
   double ddim_eta = 0.0;
-  std::string ddim_schedule = "linear";      // linear | quadratic
+  DdimSchedule ddim_schedule = DdimSchedule::linear;
   double clip_x0 = 0.0;                      // > 0: clamp predicted x0 while sampling (images: 1)
 };
 
 struct EdmConfig {
-  std::string preconditioning = "edm";       // edm | vp
+  EdmPreconditioning preconditioning = EdmPreconditioning::edm;
   double vp_beta_d = 19.9, vp_beta_min = 0.1, vp_m = 1000, vp_epsilon_t = 1e-5;
   double sigma_data = 0.5, p_mean = -1.2, p_std = 1.2;
   double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
@@ -65,25 +69,25 @@ struct EdmConfig {
 };
 
 struct CfmConfig {
-  std::string coupling = "independent";      // independent | minibatch_ot
+  FlowCoupling coupling = FlowCoupling::independent;
   double sigma_min = 0.0;
 };
 
 struct MethodConfig {
-  std::string type = "edm";                  // ddpm | edm | cfm
-  std::string sampler = "default";           // default | ancestral | ddim | euler | heun
+  MethodType type = MethodType::edm;
+  SamplerChoice sampler = SamplerChoice::method_default;
   std::int64_t steps = 0;                    // 0 = the method's default
   double guidance = 1.0;                     // classifier-free guidance weight; 1 = none
   std::int64_t sample_batch = 256;           // samples per sampler call
-  std::string noise = "philox";              // philox | torch: where per-sample sampling noise comes from
-  std::string sample_precision = "fp32";     // fp32 | bf16: the sampler's network calls (step math stays float64)
+  NoiseMode noise = NoiseMode::philox;       // where per-sample sampling noise comes from
+  Precision sample_precision = Precision::fp32;  // the sampler's network calls (step math stays float64)
   DdpmConfig ddpm;
   EdmConfig edm;
   CfmConfig cfm;
 };
 
 struct TrainConfig {
-  std::string optimizer = "adam";            // adam | adamw
+  OptimizerKind optimizer = OptimizerKind::adam;
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
   std::int64_t batch = 256;
   double warmup_kimg = 0.0;
@@ -93,7 +97,7 @@ struct TrainConfig {
   bool ema_warmup = false;                   // decay ramps as min(ema_decay, (1 + k) / (10 + k)) (ddpm-torch)
   double grad_clip = 0.0;
   std::int64_t accumulate = 1;               // gradient accumulation rounds per optimizer step
-  std::string precision = "fp32";            // fp32 | bf16 (autocast, CUDA only)
+  Precision precision = Precision::fp32;     // bf16: autocast (CUDA only)
   bool channels_last = false;                // CUDA: channels-last memory format
   double snapshot_kimg = 1000.0;             // resumable snapshot of a generation's training every this many kimg
 };
@@ -104,11 +108,11 @@ struct Gen0Config {
 };
 
 struct CorrectionConfig {
-  std::string type = "none";                 // none | oracle_mixture | nearest_mode | kmeans | torchscript
+  CorrectionType type = CorrectionType::none;
   double gamma = 0.0;                        // oracle_mixture: pi_gamma strength
   double strength = 1.0;                     // nearest_mode, kmeans: how far toward the centre, in [0, 1]
   std::int64_t k = 16;                       // kmeans: clusters (per class when labelled)
-  std::string space = "pixel";               // kmeans: pixel | features
+  CorrectionSpace space = CorrectionSpace::pixel;  // kmeans
   std::string module;                        // torchscript: the module file
 };
 
@@ -116,10 +120,10 @@ struct LoopConfig {
   std::int64_t generations = 10;             // T retraining generations after generation 0
   double kimg_per_generation = 50.0;         // diffusion: fine-tuning images per generation (thousands)
   double lambda = 1.0;                       // synthetic samples per generation = floor(lambda * n)
-  std::string real = "fixed";                // fixed | none | fresh
-  std::string synthetic = "replace";         // replace | accumulate
-  std::string sample_from = "ema";           // ema | raw
-  std::string optimizer = "resume";          // resume | reset
+  RealMode real = RealMode::fixed;
+  SyntheticMode synthetic = SyntheticMode::replace;
+  SampleFrom sample_from = SampleFrom::ema;
+  OptimizerHandover optimizer = OptimizerHandover::resume;
   std::int64_t shard_size = 5000;            // synthetic samples per shard file
   CorrectionConfig correction;
 };
@@ -154,7 +158,7 @@ struct Config {
   std::uint64_t seed = 0;
   std::string name;                          // run name; empty = the config file's stem
   std::string out = "runs";                  // parent directory of run directories
-  std::string device = "auto";               // cpu | cuda | auto
+  DeviceChoice device = DeviceChoice::automatic;
   GpuConfig gpu;
   DataConfig data;
   LearnerConfig learner;

@@ -10,6 +10,8 @@
 namespace retrain {
 
 // UsageError when cuda is asked for but no CUDA device is visible.
+torch::Device resolve_device(DeviceChoice choice);
+// The same for a name (a --device flag); UsageError naming the choices for an unknown one.
 torch::Device resolve_device(const std::string& setting);
 // resolve_device(config.device), and for a CUDA device apply_gpu_settings(config.gpu).
 torch::Device resolve_device(const Config& config);

@@ -4,6 +4,7 @@
 #include <ATen/core/Generator.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace retrain {
 
@@ -19,5 +20,9 @@ std::uint64_t derive_seed(std::uint64_t seed, std::int64_t generation, Stream st
 // A fresh CPU generator seeded with derive_seed(...). Sampling on CPU keeps results identical on
 // every device; tensors move to the compute device afterwards.
 at::Generator make_generator(std::uint64_t seed, std::int64_t generation, Stream stream);
+
+// Seeds of samples [first, first + n) of a stream whose generator was seeded with `stream_seed` (e.g.
+// a generation's synthetic samples): sample i's seed depends on (stream_seed, i) alone.
+std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n);
 
 }  // namespace retrain

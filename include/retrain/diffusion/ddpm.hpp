@@ -2,18 +2,12 @@
 // step t (0-based) as a float. Samplers: ancestral (fixed-large or fixed-small variance) and DDIM
 // (Song et al. 2021) with eta and linear (t_i = floor(i T / S)) or quadratic step selection.
 #pragma once
+#include "retrain/core/choices.hpp"
 #include "retrain/diffusion/method.hpp"
 
 namespace retrain {
 
 enum class DdpmSampler { ancestral, ddim };
-// DDIM's step selection: linear t_i = floor(i T / S); quadratic t_i = floor((i sqrt(0.8 T) / (S - 1))^2)
-// with repeated steps dropped (DDIM's CIFAR-10 choice, denser near t = 0).
-enum class DdimSchedule { linear, quadratic };
-enum class DdpmVariance {
-  fixed_large,  // sigma_t^2 = beta_t
-  fixed_small,  // sigma_t^2 = beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t), the posterior variance
-};
 
 struct DdpmOptions {
   std::int64_t num_timesteps = 1000;  // T
@@ -24,6 +18,7 @@ struct DdpmOptions {
   double ddim_eta = 0.0;                              // 0: deterministic DDIM; 1: ancestral-like
   DdimSchedule ddim_schedule = DdimSchedule::linear;
   double clip_x0 = 0.0;  // > 0: clamp the predicted x0 to [-clip_x0, clip_x0] while sampling (images: 1)
+  bool operator==(const DdpmOptions&) const = default;
 };
 
 class DdpmMethod final : public Method {

@@ -3,14 +3,13 @@
 // deterministic/stochastic Euler and Heun samplers on the rho-schedule (the paper's Algorithm 2). The
 // VP formulation of Song et al. 2021 in EDM's terms (Table 1, "VP") shares the samplers.
 #pragma once
-#include <limits>
 
+#include "retrain/core/choices.hpp"
 #include "retrain/diffusion/method.hpp"
 
 namespace retrain {
 
 enum class EdmSampler { euler, heun };
-enum class EdmPreconditioning { edm, vp };
 
 struct EdmOptions {
   EdmPreconditioning preconditioning = EdmPreconditioning::edm;
@@ -22,7 +21,9 @@ struct EdmOptions {
   EdmSampler sampler = EdmSampler::heun;
   std::int64_t num_steps = 18;
   double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
-  double s_churn = 0.0, s_min = 0.0, s_max = std::numeric_limits<double>::infinity(), s_noise = 1.0;
+  double s_churn = 0.0, s_min = 0.0, s_noise = 1.0;
+  double s_max = 1e9;  // churn only for sigma <= s_max; EDM's reference uses infinity, any sigma here is below
+  bool operator==(const EdmOptions&) const = default;
 };
 
 class EdmMethod final : public Method {

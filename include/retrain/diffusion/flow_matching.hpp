@@ -2,14 +2,11 @@
 // Convention: t runs from 0 (noise) to 1 (data): x_t = (1 - (1 - sigma_min) t) x0 + t x1 with noise
 // x0 ~ N(0, I) and data x1; the network regresses the velocity u = x1 - (1 - sigma_min) x0 and sees t.
 #pragma once
+#include "retrain/core/choices.hpp"
 #include "retrain/diffusion/method.hpp"
 
 namespace retrain {
 
-enum class FlowCoupling {
-  independent,   // noise and data paired at random
-  minibatch_ot,  // noise re-paired to data by the exact OT assignment on squared distances per minibatch
-};
 enum class FlowSampler { euler, heun };
 
 struct FlowMatchingOptions {
@@ -17,6 +14,7 @@ struct FlowMatchingOptions {
   FlowSampler sampler = FlowSampler::euler;
   std::int64_t num_steps = 100;  // uniform steps on t in [0, 1]
   double sigma_min = 0.0;        // width of the conditional path at t = 1
+  bool operator==(const FlowMatchingOptions&) const = default;
 };
 
 class FlowMatchingMethod final : public Method {

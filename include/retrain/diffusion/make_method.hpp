@@ -1,9 +1,11 @@
-// Building a Method from names (as a config file gives them): method ddpm | edm | cfm, its sampler,
-// step count and the named choices; every other knob comes from the per-method option structs.
+// Building a Method: method ddpm | edm | cfm with its sampler, step count and per-method options,
+// from MethodOptions or from the config's method section (method_options, the one place that maps
+// method.* keys to options).
 #pragma once
 #include <memory>
-#include <string>
 
+#include "retrain/core/choices.hpp"
+#include "retrain/core/config.hpp"
 #include "retrain/diffusion/ddpm.hpp"
 #include "retrain/diffusion/edm.hpp"
 #include "retrain/diffusion/flow_matching.hpp"
@@ -11,22 +13,23 @@
 namespace retrain {
 
 struct MethodOptions {
-  std::string method = "edm";  // ddpm | edm | cfm
-  // The strings below override the per-method struct when non-empty; 0 steps keeps its step count.
-  std::string sampler;         // ddpm: ancestral | ddim; edm: heun | euler; cfm: euler | heun
-  std::int64_t steps = 0;      // ddpm: DDIM steps (ancestral always runs all T); edm, cfm: sampler steps
-  std::string variance;        // ddpm ancestral: fixed_large | fixed_small
-  std::string coupling;        // cfm: independent | minibatch_ot
-  std::string preconditioning; // edm: edm | vp
-  std::string ddim_schedule;   // ddpm DDIM: linear | quadratic
+  MethodType method = MethodType::edm;
+  // Overrides the per-method struct's sampler unless method_default: ddpm ancestral | ddim, edm and cfm
+  // euler | heun.
+  SamplerChoice sampler = SamplerChoice::method_default;
+  std::int64_t steps = 0;      // > 0 overrides the step count: ddpm DDIM steps (ancestral always runs all T)
   double guidance = 1.0;       // classifier-free guidance weight (1 = none)
   bool sample_bf16 = false;    // the sampler's network calls under bfloat16 autocast
   DdpmOptions ddpm;
   EdmOptions edm;
   FlowMatchingOptions cfm;
+  bool operator==(const MethodOptions&) const = default;
 };
 
-// Throws retrain::UsageError naming the offending value and the allowed ones.
+// The options of the config's method.* keys (its defaults give MethodOptions{}).
+MethodOptions method_options(const MethodConfig& config);
+
+// Throws retrain::UsageError naming the offending value and what fits.
 std::shared_ptr<Method> make_method(const MethodOptions& options);
 
 }  // namespace retrain

@@ -14,13 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "retrain/core/choices.hpp"
 #include "retrain/ops/combine.hpp"
 
 namespace retrain {
 
-enum class NoiseMode { philox, torch };
-// "philox" | "torch"; UsageError naming `key` otherwise.
-NoiseMode parse_noise_mode(const std::string& text, const std::string& key = "method.noise");
 
 class SampleNoise {
  public:

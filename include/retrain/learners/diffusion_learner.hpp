@@ -12,7 +12,7 @@
 #include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/diffusion/make_method.hpp"
 #include "retrain/learners/sample_evaluator.hpp"
-#include "retrain/loop/learner.hpp"
+#include "retrain/learners/learner.hpp"
 #include "retrain/train/trainer.hpp"
 
 namespace retrain {
@@ -60,8 +60,5 @@ class DiffusionLearner final : public Learner {
   Trainer trainer_;
   std::optional<FitStats> last_fit_;  // set by fit(); a loaded model has no training loss to report
 };
-
-// Seeds of samples [first, first + n) of a stream (e.g. a generation's synthetic samples).
-std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n);
 
 }  // namespace retrain

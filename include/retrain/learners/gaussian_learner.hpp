@@ -2,7 +2,7 @@
 // covariance, fitted independently for R replicas at once; sampling x = mu + Sigma^{1/2} z.
 #pragma once
 #include "retrain/data/gaussian_source.hpp"
-#include "retrain/loop/learner.hpp"
+#include "retrain/learners/learner.hpp"
 
 namespace retrain {
 

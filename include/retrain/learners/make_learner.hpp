@@ -6,7 +6,7 @@
 #include "retrain/core/config.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/features/feature_extractor.hpp"
-#include "retrain/loop/learner.hpp"
+#include "retrain/learners/learner.hpp"
 
 namespace retrain {
 

@@ -13,7 +13,7 @@
 
 #include "retrain/correction/correction.hpp"
 #include "retrain/data/real_data.hpp"
-#include "retrain/loop/learner.hpp"
+#include "retrain/learners/learner.hpp"
 #include "retrain/loop/run_dir.hpp"
 
 namespace retrain {

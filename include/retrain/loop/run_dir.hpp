@@ -11,6 +11,7 @@
 
 #include "retrain/core/config.hpp"
 #include "retrain/core/dir_lock.hpp"
+#include "retrain/core/run_layout.hpp"
 
 namespace retrain {
 
@@ -26,8 +27,6 @@ class RunDir {
   // Opens an existing run only to read its committed generations (`retrain eval`), without its lock: a
   // run may be read while another process trains it. Must not be used to write into the run.
   static RunDir open_for_reading(const std::filesystem::path& dir);
-  // True when <dir> holds a run (config.yaml and run.json).
-  static bool is_run(const std::filesystem::path& dir);
 
   const std::filesystem::path& path() const { return path_; }
   const Config& config() const { return config_; }

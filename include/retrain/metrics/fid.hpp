@@ -1,10 +1,9 @@
 // Frechet Inception Distance (Heusel et al. 2017) between two feature sets, in float64: per-set
-// statistics (mean, unbiased covariance) accumulated in batches, the distance, and a safetensors cache.
+// statistics (mean, unbiased covariance) accumulated in batches and the distance.
 #pragma once
 #include <torch/types.h>
 
 #include <cstdint>
-#include <filesystem>
 
 namespace retrain {
 
@@ -44,10 +43,5 @@ FeatureStats feature_stats(const torch::Tensor& features);
 // sum_i sqrt(lambda_i(M)) (eigenvalues below 0 from round-off clamped to 0). Throws UsageError when the
 // dimensions differ or a set has fewer than two vectors.
 double fid(const FeatureStats& a, const FeatureStats& b);
-
-// Caches statistics (e.g. of a reference set) as safetensors: "mean" [D] F64, "cov" [D, D] F64, "count" [] I64.
-void save_feature_stats(const std::filesystem::path& path, const FeatureStats& stats);
-// Throws UsageError naming the file when it is unreadable or its tensors do not fit together.
-FeatureStats load_feature_stats(const std::filesystem::path& path);
 
 }  // namespace retrain

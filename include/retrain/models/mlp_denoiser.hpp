@@ -5,14 +5,11 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
+#include "retrain/core/choices.hpp"
 #include "retrain/models/denoiser.hpp"
 
 namespace retrain {
 
-enum class NoiseEmbedding {
-  positional,  // [cos(v f_k), sin(v f_k)], f_k = max_positions^(-k/half) (DDPM / EDM ddpm++)
-  fourier,     // [cos(2 pi v f_k), sin(2 pi v f_k)], f_k ~ N(0, fourier_scale^2) fixed at init (NCSN++)
-};
 
 struct MlpDenoiserOptions {
   std::int64_t dim = 2;             // D, the point dimension

@@ -4,12 +4,12 @@
 #pragma once
 #include <ATen/core/Generator.h>
 
-
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "retrain/core/config.hpp"
 #include "retrain/diffusion/method.hpp"
 #include "retrain/models/denoiser.hpp"
 #include "retrain/train/ema.hpp"
@@ -19,8 +19,8 @@
 namespace retrain {
 
 struct TrainerOptions {
-  std::string optimizer = "adam";  // adam (L2 weight decay) | adamw (decoupled weight decay)
-  double lr = 2e-4;                // DDPM's CIFAR-10 value; EDM uses 1e-3
+  OptimizerKind optimizer = OptimizerKind::adam;  // adam (L2 weight decay) | adamw (decoupled weight decay)
+  double lr = 1e-3;                // EDM's value; DDPM's CIFAR-10 uses 2e-4
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
   std::int64_t batch_size = 256;
   std::int64_t lr_warmup_images = 0;  // lr ramps linearly from 0 over this many images (EDM: 10M)
@@ -30,7 +30,12 @@ struct TrainerOptions {
   bool bf16 = false;                      // bfloat16 autocast around the loss (weights stay float32)
   bool channels_last = false;             // 4-D inputs and weights in channels-last memory format
   std::int64_t report_every_steps = 100;  // progress callback interval
+  bool operator==(const TrainerOptions&) const = default;
 };
+
+// The options of the config's train.* keys (its defaults give TrainerOptions{}): the one place that
+// maps them, converting thousands of images to images.
+TrainerOptions trainer_options(const TrainConfig& config);
 
 struct FitStats {
   double loss_first = 0.0, loss_last = 0.0;  // mean loss over the first / last 10% of steps (>= 1 step)

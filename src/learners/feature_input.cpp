@@ -1,6 +1,6 @@
 // Feature inputs: .npy matrices are loaded and checked; image sets (folder, EDM, config) are read and
 // passed through the feature extractor; checkpoints are sampled first.
-#include "retrain/metrics/feature_input.hpp"
+#include "retrain/learners/feature_input.hpp"
 
 #include <fmt/format.h>
 
@@ -42,7 +42,7 @@ torch::Tensor load_feature_npy(const fs::path& path) {
 // The images of data.* in the config at `path`: the draw the run takes as its fixed real set.
 torch::Tensor config_images(const fs::path& path) {
   const Config config = load_config_file(path);
-  if (config.data.source != "image")
+  if (config.data.source != DataSource::image)
     throw UsageError(fmt::format("config '{}' has data.source: {}; expected image", path.string(), config.data.source));
   const auto source = ImageSource::from_config(config.data);
   auto gen = make_generator(config.seed, 0, Stream::RealData);
@@ -64,7 +64,7 @@ std::string image_input_kind(const fs::path& path) {
 torch::Tensor input_images(const fs::path& path, const std::string& kind) {
   if (kind == "config") return config_images(path);
   ImageDatasetConfig dataset;
-  dataset.format = kind;
+  dataset.format = *parse_choice<DataFormat>(kind);  // "edm" or "folder", from input_kind
   dataset.path = path;
   return make_image_dataset(dataset).images();
 }
