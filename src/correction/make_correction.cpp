@@ -45,21 +45,22 @@ std::unique_ptr<Correction> make_kmeans(const Config& c, const RealData& real, c
 std::unique_ptr<Correction> make_correction(const Config& c, const RealData& real, const FeatureExtractor* extractor,
                                             const std::filesystem::path& cache_dir, torch::Device device) {
   const auto& config = c.loop.correction;
-  if (config.type == CorrectionType::none) return std::make_unique<IdentityCorrection>();
-  if (config.type == CorrectionType::oracle_mixture)
-    return std::make_unique<OracleMixtureCorrection>(require_points(config, real), config.gamma);
-  if (config.type == CorrectionType::nearest_mode) {
-    const auto& truth = require_points(config, real);
-    auto modes = truth.modes();
-    if (!modes)
-      throw UsageError(fmt::format("loop.correction.type: nearest_mode needs a source with point modes (toy2d "
-                                   "8gaussians); {} has none", truth.describe()));
-    return std::make_unique<NearestModeCorrection>(modes->centers, config.strength);
+  switch (config.type) {
+    case CorrectionType::none: return std::make_unique<IdentityCorrection>();
+    case CorrectionType::oracle_mixture:
+      return std::make_unique<OracleMixtureCorrection>(require_points(config, real), config.gamma);
+    case CorrectionType::nearest_mode: {
+      const auto& truth = require_points(config, real);
+      auto modes = truth.modes();
+      if (!modes)
+        throw UsageError(fmt::format("loop.correction.type: nearest_mode needs a source with point modes (toy2d "
+                                     "8gaussians); {} has none", truth.describe()));
+      return std::make_unique<NearestModeCorrection>(modes->centers, config.strength);
+    }
+    case CorrectionType::kmeans: return make_kmeans(c, real, extractor, cache_dir);
+    case CorrectionType::torchscript: break;
   }
-  if (config.type == CorrectionType::kmeans) return make_kmeans(c, real, extractor, cache_dir);
-  if (config.type == CorrectionType::torchscript)
-    return std::make_unique<TorchScriptCorrection>(config.module, device, c.method.sample_batch);
-  throw UsageError(fmt::format("loop.correction.type '{}' is not known", config.type));
+  return std::make_unique<TorchScriptCorrection>(config.module, device, c.method.sample_batch);
 }
 
 }  // namespace retrain

@@ -80,9 +80,8 @@ std::shared_ptr<Denoiser> make_network(const ModelConfig& config, const std::vec
   if (shape.size() != 3 || shape[1] != shape[2])
     throw UsageError(fmt::format("model.arch: {} takes square images [C, R, R]; the data are shaped [{}]", config.arch,
                                  fmt::join(shape, ", ")));
-  if (config.arch == Arch::ddpmpp || config.arch == Arch::ncsnpp) return make_song_unet(config, shape[0], shape[1], num_classes);
   if (config.arch == Arch::ddpm_unet) return make_ddpm_unet(config, shape[0], shape[1], num_classes);
-  throw UsageError(fmt::format("model.arch '{}' is not known (mlp, ddpmpp, ncsnpp, ddpm_unet)", config.arch));
+  return make_song_unet(config, shape[0], shape[1], num_classes);  // ddpmpp or ncsnpp
 }
 
 }  // namespace retrain
