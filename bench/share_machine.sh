@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sharing a machine: the time of one CPU training job alone and beside an identical second job started
-# with it, for three OpenMP settings: libgomp's default (idle threads spin a while, then sleep), the
-# passive wait policy (they sleep at once), and one thread per job. Prints a Markdown table;
-# "slowdown" = time beside the other job / the default setting's time alone.
+# with it, for four OpenMP settings: libgomp's own default (idle threads spin 300000 times, then
+# sleep; what retrain ran with before its launcher), retrain's default (the launcher build/retrain sets
+# GOMP_SPINCOUNT=2000), the passive wait policy (they sleep at once), and one thread per job. Prints a
+# Markdown table; "slowdown" = time beside the other job / libgomp's default's time alone.
 #   bench/share_machine.sh [KIMG]      # KIMG: training images per job, thousands (default 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,7 @@ echo "share_machine: toy EDM training, gen0.kimg=$kimg, $(nproc) CPUs"
 echo
 echo "| OpenMP setting per job | alone (s) | beside another job (s) | slowdown |"
 echo "| --- | --- | --- | --- |"
-measure default "libgomp's default ($(nproc) threads, spin then sleep)" RETRAIN_BENCH_MODE=default
+measure libgomp "libgomp's default GOMP_SPINCOUNT=300000 ($(nproc) threads)" GOMP_SPINCOUNT=300000
+measure retrain "retrain's default, the launcher's GOMP_SPINCOUNT=2000 ($(nproc) threads)" RETRAIN_BENCH_MODE=default
 measure passive "OMP_WAIT_POLICY=PASSIVE ($(nproc) threads, sleep at once)" OMP_WAIT_POLICY=PASSIVE
 measure one "OMP_NUM_THREADS=1 (one thread each)" OMP_NUM_THREADS=1

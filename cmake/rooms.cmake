@@ -3,15 +3,17 @@
 # (cmake/check_layering.cmake, a step the executable depends on) then fails the build on an #include of
 # a room that is not below. The list of rooms and what each may use is written to generated/rooms.txt for the check.
 #
-#   retrain_room(<name> [DEPS <rooms below>...] [SOURCES <extra sources>...] [EXECUTABLE <exe>] [NO_PCH])
+#   retrain_room(<name> [DEPS <rooms below>...] [SOURCES <extra sources>...] [EXECUTABLE <exe>] [NO_PCH]
+#                [STANDALONE])
 # builds src/<name>/*.cpp (plus SOURCES) into the static library retrain_<name>, or into the executable
 # <exe> for the top room (its objects must all be linked: cli/early_start.cpp is reached only through
 # .preinit_array, which a static library would drop), with the shared precompiled header unless NO_PCH.
+# A STANDALONE room is an executable of plain C++ without LibTorch or any other room (the launcher).
 
 set_property(GLOBAL PROPERTY RETRAIN_ROOMS "")
 
 function(retrain_room name)
-  cmake_parse_arguments(ROOM "NO_PCH" "EXECUTABLE" "DEPS;SOURCES" ${ARGN})
+  cmake_parse_arguments(ROOM "NO_PCH;STANDALONE" "EXECUTABLE" "DEPS;SOURCES" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/${name}/*.cpp")
   if(ROOM_EXECUTABLE)
     set(target ${ROOM_EXECUTABLE})
@@ -19,6 +21,14 @@ function(retrain_room name)
   else()
     set(target retrain_${name})
     add_library(${target} STATIC ${sources} ${ROOM_SOURCES})
+  endif()
+  set_property(GLOBAL APPEND PROPERTY RETRAIN_ROOMS ${name})
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter>)
+  if(ROOM_EXECUTABLE)
+    add_dependencies(${target} retrain_layering_check)
+  endif()
+  if(ROOM_STANDALONE)
+    return()
   endif()
   target_link_libraries(${target} PUBLIC retrain_base)
   set(below "")
@@ -34,13 +44,8 @@ function(retrain_room name)
   list(REMOVE_DUPLICATES below)
   list(SORT below)
   set_property(GLOBAL PROPERTY RETRAIN_ROOM_BELOW_${name} "${below}")
-  set_property(GLOBAL APPEND PROPERTY RETRAIN_ROOMS ${name})
-  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter>)
   if(NOT ROOM_NO_PCH)
     target_precompile_headers(${target} REUSE_FROM retrain_pch)
-  endif()
-  if(ROOM_EXECUTABLE)
-    add_dependencies(${target} retrain_layering_check)
   endif()
 endfunction()
 

@@ -26,7 +26,8 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(path_, ec);
 }
 
-int spawn_retrain(const std::vector<std::string>& args, const fs::path& log, const fs::path& cwd) {
+int spawn_program(const std::string& program, const std::vector<std::string>& args, const fs::path& log,
+                  const fs::path& cwd) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -38,13 +39,17 @@ int spawn_retrain(const std::vector<std::string>& args, const fs::path& log, con
     // processes spinning in OpenMP barriers on two cores slow each other down by 10-100x.
     ::setenv("OMP_NUM_THREADS", "1", 1);
     std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(kRetrainExe));
+    argv.push_back(const_cast<char*>(program.c_str()));
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execv(kRetrainExe, argv.data());
+    ::execv(program.c_str(), argv.data());
     ::_exit(127);
   }
   return pid;
+}
+
+int spawn_retrain(const std::vector<std::string>& args, const fs::path& log, const fs::path& cwd) {
+  return spawn_program(kRetrainExe, args, log, cwd);
 }
 
 int wait_for(int pid) {
@@ -54,11 +59,15 @@ int wait_for(int pid) {
   return -WTERMSIG(status);
 }
 
-ProcessResult run_retrain(const std::vector<std::string>& args, const fs::path& cwd) {
+ProcessResult run_program(const std::string& program, const std::vector<std::string>& args, const fs::path& cwd) {
   ScratchDir scratch;
   const auto log = scratch / "output.txt";
-  const int code = wait_for(spawn_retrain(args, log, cwd));
+  const int code = wait_for(spawn_program(program, args, log, cwd));
   return {code, read_text(log)};
+}
+
+ProcessResult run_retrain(const std::vector<std::string>& args, const fs::path& cwd) {
+  return run_program(kRetrainExe, args, cwd);
 }
 
 void write_text(const fs::path& path, const std::string& text) {

@@ -25,10 +25,16 @@ struct ProcessResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs build/retrain with `args` (no shell, OMP_NUM_THREADS=1) and waits for it; in `cwd` when given.
+// Runs `program` with `args` (no shell, OMP_NUM_THREADS=1) and waits for it; in `cwd` when given.
+ProcessResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::filesystem::path& cwd = {});
+// The same for build/retrain.
 ProcessResult run_retrain(const std::vector<std::string>& args, const std::filesystem::path& cwd = {});
 
-// Starts build/retrain in the background with one OpenMP thread; returns its pid. Output goes to `log`.
+// Starts `program` (build/retrain) in the background with one OpenMP thread; returns its pid. Output
+// goes to `log`.
+int spawn_program(const std::string& program, const std::vector<std::string>& args, const std::filesystem::path& log,
+                  const std::filesystem::path& cwd = {});
 int spawn_retrain(const std::vector<std::string>& args, const std::filesystem::path& log,
                   const std::filesystem::path& cwd = {});
 // Waits for `pid`; returns its exit code, or -signal when it was killed.

@@ -4,6 +4,7 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #ifdef RETRAIN_WITH_CUDA
@@ -17,6 +18,17 @@
 #include "retrain/loop/experiment.hpp"
 
 namespace retrain::cli {
+namespace {
+
+// How libgomp's idle threads wait, as the environment set it when this process loaded (the launcher,
+// build/retrain, sets GOMP_SPINCOUNT unless the user chose a policy).
+std::string openmp_wait_policy() {
+  for (const char* name : {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"})
+    if (const char* value = std::getenv(name)) return fmt::format("{}={}", name, value);
+  return "libgomp's default (started without the launcher build/retrain)";
+}
+
+}  // namespace
 
 int info_command(const CommonOptions& options, bool keys) {
   if (keys) {
@@ -30,7 +42,7 @@ int info_command(const CommonOptions& options, bool keys) {
                            b.torch_cuda_version.empty() ? "none" : b.torch_cuda_version);
   std::cout << fmt::format("retrain CUDA kernels: {}{}\n", b.with_cuda_kernels ? "built" : "not built",
                            b.with_cuda_kernels ? " for architectures " + b.cuda_archs : "");
-  std::cout << fmt::format("CPU threads: {}\n", at::get_num_threads());
+  std::cout << fmt::format("CPU threads: {}, OpenMP wait: {}\n", at::get_num_threads(), openmp_wait_policy());
   const auto gpus = torch::cuda::device_count();
   std::cout << fmt::format("CUDA devices visible: {}\n", gpus);
 #ifdef RETRAIN_WITH_CUDA

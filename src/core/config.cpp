@@ -14,7 +14,7 @@
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/checksum.hpp"
 #include "retrain/core/errors.hpp"
-#include "config_keys.hpp"
+#include "retrain/core/config_keys.hpp"
 
 namespace retrain {
 namespace {
@@ -174,6 +174,9 @@ void validate(const Config& c) {
                      c.model.label_dropout));
   if (c.learner.type == LearnerType::gaussian && c.data.source != DataSource::gaussian)
     fail(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", choice_name(c.data.source)));
+  if (!c.gen0.checkpoint.empty() && c.learner.type != LearnerType::diffusion)
+    fail(fmt::format("gen0.checkpoint = '{}' needs learner.type: diffusion (the {} learner fits in one go)",
+                     c.gen0.checkpoint, choice_name(c.learner.type)));
   if (c.learner.type == LearnerType::diffusion && c.learner.replicas != 1)
     fail(fmt::format("learner.replicas = {}: the diffusion learner runs one chain; set learner.replicas: 1 and "
                      "repeat runs with different seeds", c.learner.replicas));
@@ -189,6 +192,16 @@ void validate(const Config& c) {
   if (!sampler_fits_method(c.method.sampler, c.method.type))
     fail(fmt::format("method.sampler: {} does not fit method.type: {}; {} takes {}", choice_name(c.method.sampler),
                      choice_name(c.method.type), choice_name(c.method.type), samplers_of(c.method.type)));
+  if (c.method.type == MethodType::ddpm && c.method.steps > 0) {
+    const auto T = c.method.ddpm.timesteps;
+    if (c.method.steps > T)
+      fail(fmt::format("method.steps = {} exceeds method.ddpm.timesteps = {}", c.method.steps, T));
+    if (c.method.sampler != SamplerChoice::ddim && c.method.steps != T)
+      fail(fmt::format("method.steps = {}: DDPM ancestral sampling runs all method.ddpm.timesteps = {} steps; "
+                       "fewer steps need method.sampler: ddim", c.method.steps, T));
+  }
+  if (c.model.augment_dim > 0 && c.model.arch == Arch::ddpm_unet)
+    fail(fmt::format("model.augment_dim = {} applies to model.arch ddpmpp or ncsnpp, not ddpm_unet", c.model.augment_dim));
   if (c.method.edm.sigma_max <= c.method.edm.sigma_min)
     fail(fmt::format("method.edm.sigma_max = {} must exceed sigma_min = {}", c.method.edm.sigma_max, c.method.edm.sigma_min));
   const auto synthetic = static_cast<std::int64_t>(std::floor(c.loop.lambda * static_cast<double>(c.data.n)));

@@ -1,6 +1,6 @@
 // The key table (see config_keys.hpp): one line per key binding it to its Config member, with its
 // type, range or choices, and documentation. The spec builders below check a value before storing it.
-#include "config_keys.hpp"
+#include "retrain/core/config_keys.hpp"
 
 #include <fmt/format.h>
 
@@ -41,13 +41,14 @@ T convert(const YAML::Node& node, const std::string& where, const std::string& p
 }
 
 // Which ends of a number's range are excluded (e.g. a learning rate > 0, Adam's beta < 1).
-enum class Open { none, low, high };
+enum class Open { none, low, high, both };
 
 std::string range_text(double lo, double hi, Open open) {
   if (lo == -kInf && hi == kInf) return "";
-  if (hi == kInf) return fmt::format("{} {}", open == Open::low ? ">" : ">=", lo);
-  if (lo == -kInf) return fmt::format("{} {}", open == Open::high ? "<" : "<=", hi);
-  return fmt::format("in {}{}, {}{}", open == Open::low ? "(" : "[", lo, hi, open == Open::high ? ")" : "]");
+  const bool low_open = open == Open::low || open == Open::both, high_open = open == Open::high || open == Open::both;
+  if (hi == kInf) return fmt::format("{} {}", low_open ? ">" : ">=", lo);
+  if (lo == -kInf) return fmt::format("{} {}", high_open ? "<" : "<=", hi);
+  return fmt::format("in {}{}, {}{}", low_open ? "(" : "[", lo, hi, high_open ? ")" : "]");
 }
 
 template <class T, class Access>
@@ -57,24 +58,31 @@ KeySpec number(std::string path, Access access, double lo, double hi, std::strin
   std::string allowed = range_text(lo, hi, open);
   const std::string article = integral ? "an " : "a ";
   std::string expected = article + type + (allowed.empty() ? "" : " " + allowed);
-  KeySpec spec{path, type, allowed, std::move(doc), {}, {}};
+  KeySpec spec{path, type, allowed, std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     T value = convert<T>(node, where, path, expected);
     if constexpr (std::is_floating_point_v<T>) {
       if (!std::isfinite(value)) bad_value(where, path, node, expected);
     }
     const auto v = static_cast<double>(value);
-    if (v < lo || v > hi || (open == Open::low && v == lo) || (open == Open::high && v == hi))
+    const bool low_open = open == Open::low || open == Open::both, high_open = open == Open::high || open == Open::both;
+    if (v < lo || v > hi || (low_open && v == lo) || (high_open && v == hi))
       bad_value(where, path, node, expected);
     access(c) = value;
   };
   spec.write = [=](const Config& c) { return YAML::Node(access(c)); };
+  const auto inside = [&](double end, double toward, bool open) {
+    if (!open) return end;
+    return integral ? end + (toward > end ? 1 : -1) : std::nextafter(end, toward);
+  };
+  if (std::isfinite(lo)) spec.smallest = inside(lo, kInf, open == Open::low || open == Open::both);
+  if (std::isfinite(hi)) spec.largest = inside(hi, -kInf, open == Open::high || open == Open::both);
   return spec;
 }
 
 template <class Access>
 KeySpec text(std::string path, Access access, std::string doc) {
-  KeySpec spec{path, "string", "", std::move(doc), {}, {}};
+  KeySpec spec{path, "string", "", std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     access(c) = convert<std::string>(node, where, path, "a string");
   };
@@ -87,7 +95,7 @@ template <class Access>
 KeySpec choice(std::string path, Access access, std::string doc) {
   using E = std::remove_cvref_t<decltype(access(std::declval<Config&>()))>;
   const std::string allowed = choice_names<E>();
-  KeySpec spec{path, "string", allowed, std::move(doc), {}, {}};
+  KeySpec spec{path, "string", allowed, std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     const std::string expected = "one of " + allowed;
     const auto value = parse_choice<E>(convert<std::string>(node, where, path, expected));
@@ -100,7 +108,7 @@ KeySpec choice(std::string path, Access access, std::string doc) {
 
 template <class Access>
 KeySpec flag(std::string path, Access access, std::string doc) {
-  KeySpec spec{path, "boolean", "true, false", std::move(doc), {}, {}};
+  KeySpec spec{path, "boolean", "true, false", std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     access(c) = convert<bool>(node, where, path, "true or false");
   };
@@ -124,7 +132,7 @@ std::vector<double> number_list(const YAML::Node& node, const std::string& where
 template <class Access>
 KeySpec vector_key(std::string path, Access access, std::string doc, double lo = -kInf) {
   const std::string allowed = lo == -kInf ? "" : fmt::format("each >= {}", lo);
-  KeySpec spec{path, "list of numbers", allowed, std::move(doc), {}, {}};
+  KeySpec spec{path, "list of numbers", allowed, std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     access(c) = number_list(node, where, path, allowed.empty() ? "a list of numbers" : "a list of numbers " + allowed, lo);
   };
@@ -139,7 +147,7 @@ KeySpec vector_key(std::string path, Access access, std::string doc, double lo =
 
 template <class Access>
 KeySpec text_list(std::string path, Access access, std::string doc) {
-  KeySpec spec{path, "list of strings", "", std::move(doc), {}, {}};
+  KeySpec spec{path, "list of strings", "", std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     const std::string expected = "a list of strings";
     if (!node.IsSequence()) bad_value(where, path, node, expected);
@@ -158,7 +166,7 @@ KeySpec text_list(std::string path, Access access, std::string doc) {
 
 template <class Access>
 KeySpec matrix_key(std::string path, Access access, std::string doc) {
-  KeySpec spec{path, "list of lists of numbers", "", std::move(doc), {}, {}};
+  KeySpec spec{path, "list of lists of numbers", "", std::move(doc), {}, {}, {}, {}};
   spec.read = [=](Config& c, const YAML::Node& node, const std::string& where) {
     const std::string expected = "a list of rows, each a list of numbers";
     if (!node.IsSequence()) bad_value(where, path, node, expected);
@@ -288,9 +296,9 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(number<std::int64_t>("method.ddpm.timesteps", [](auto& c) -> auto& { return c.method.ddpm.timesteps; }, 1, kInf,
         "ddpm: T, diffusion steps."));
     t.push_back(number<double>("method.ddpm.beta_start", [](auto& c) -> auto& { return c.method.ddpm.beta_start; }, 0, 1,
-        "ddpm: first beta of the linear schedule."));
+        "ddpm: first beta of the linear schedule.", Open::both));
     t.push_back(number<double>("method.ddpm.beta_end", [](auto& c) -> auto& { return c.method.ddpm.beta_end; }, 0, 1,
-        "ddpm: last beta of the linear schedule."));
+        "ddpm: last beta of the linear schedule.", Open::both));
     t.push_back(choice("method.ddpm.variance", [](auto& c) -> auto& { return c.method.ddpm.variance; },
          "ddpm ancestral sampler: beta_t (fixed_large) or the posterior variance (fixed_small)."));
     t.push_back(number<double>("method.ddpm.ddim_eta", [](auto& c) -> auto& { return c.method.ddpm.ddim_eta; }, 0, 1,

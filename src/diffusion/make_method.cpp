@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "retrain/core/errors.hpp"
 
 namespace retrain {
@@ -27,6 +29,8 @@ std::shared_ptr<Method> make_ddpm(const MethodOptions& o) {
       throw UsageError(fmt::format("DDPM ancestral sampling runs all {} steps; steps = {} needs sampler 'ddim'",
                                    opts.num_timesteps, o.steps));
     opts.ddim_steps = o.steps;
+  } else {
+    opts.ddim_steps = std::min(opts.ddim_steps, opts.num_timesteps);  // DDIM's 50 steps, or all T when fewer
   }
   return std::make_shared<DdpmMethod>(opts);
 }

@@ -51,18 +51,17 @@ DiffusionLearner::DiffusionLearner(const Config& config, std::vector<std::int64_
     spdlog::warn("train.precision: bf16 on the CPU runs, but slowly; it is meant for CUDA");
 }
 
-void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
-                           const std::filesystem::path& snapshot_dir) {
+void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Generator& gen) {
   TORCH_CHECK(data.x.dim() >= 2 && data.x.size(0) == 1, "diffusion learner expects data [1, N, ...], got ",
               data.x.sizes());
-  if (generation == 0 && !config_.gen0.checkpoint.empty()) {
-    trainer_.load_checkpoint(config_.gen0.checkpoint);
-    spdlog::info("generation 0 starts from checkpoint {} ({} images seen)", config_.gen0.checkpoint,
-                 trainer_.images_seen());
+  if (!plan.start_from.empty()) {
+    trainer_.load_checkpoint(plan.start_from);
+    spdlog::info("generation {} starts from checkpoint {} ({} images seen)", plan.generation,
+                 plan.start_from.string(), trainer_.images_seen());
   }
-  if (generation > 0 && config_.loop.optimizer == OptimizerHandover::reset) trainer_.reset_optimizer();
-  const double kimg = generation == 0 ? config_.gen0.kimg : config_.loop.kimg_per_generation;
-  const auto budget = static_cast<std::int64_t>(std::llround(kimg * 1000));
+  if (plan.reset_optimizer) trainer_.reset_optimizer();
+  const auto generation = plan.generation;
+  const auto budget = plan.images;
   auto x = data.x[0].to(device_);
   if (!images()) x = x.to(torch::kFloat32);
   const auto labels = data.labels.defined() ? data.labels[0].to(device_) : torch::Tensor();
@@ -70,8 +69,8 @@ void DiffusionLearner::fit(const SampleSet& data, std::int64_t generation, at::G
   std::optional<TrainingSnapshots> snapshots;
   std::optional<FitCursor> resume;
   FitSnapshots every;
-  if (!snapshot_dir.empty()) {
-    snapshots.emplace(snapshot_dir);
+  if (!plan.snapshot_dir.empty()) {
+    snapshots.emplace(plan.snapshot_dir);
     if (const auto latest = snapshots->latest()) {
       trainer_.load(*latest);
       resume = FitCursor::load(*latest);

@@ -51,10 +51,10 @@ torch::Tensor GaussianLearner::w2_to(const torch::Tensor& mu, const torch::Tenso
   return (mean_term + trace).clamp_min(0).sqrt();
 }
 
-void GaussianLearner::fit(const SampleSet& data, std::int64_t generation, at::Generator&, const std::filesystem::path&) {
+void GaussianLearner::fit(const SampleSet& data, const FitPlan& plan, at::Generator&) {
   TORCH_CHECK(data.x.size(0) == replicas_, "expected ", replicas_, " replicas, got ", data.x.size(0));
   std::tie(mu_, cov_) = fit_moments(data.x.to(device_, torch::kFloat64));
-  if (generation == 0) std0_ = scalar_std(cov_);
+  if (plan.generation == 0) std0_ = scalar_std(cov_);
 }
 
 SampleSet GaussianLearner::sample(std::int64_t n, SampleNoise noise) {

@@ -117,6 +117,16 @@ SampleSet GenerationManager::training_set(std::int64_t g) {
   return concat_samples(parts);
 }
 
+FitPlan GenerationManager::fit_plan(std::int64_t g) const {
+  FitPlan plan;
+  plan.generation = g;
+  plan.images = static_cast<std::int64_t>(std::llround((g == 0 ? cfg_.gen0.kimg : cfg_.loop.kimg_per_generation) * 1000));
+  if (g == 0) plan.start_from = cfg_.gen0.checkpoint;
+  plan.reset_optimizer = g > 0 && cfg_.loop.optimizer == OptimizerHandover::reset;
+  plan.snapshot_dir = training_dir(g);
+  return plan;
+}
+
 nlohmann::json GenerationManager::step(std::int64_t g) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t m = g == 0 ? 0 : synthetic_count(cfg_.loop.lambda, real_fixed_.x.size(1));
@@ -130,7 +140,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   auto data = training_set(g);
   if (data.x.size(1) < 1) throw std::runtime_error(fmt::format("generation {} has no training data", g));
   auto fit_gen = make_generator(cfg_.seed, g, Stream::Fit);
-  learner_.fit(data, g, fit_gen, training_dir(g));
+  learner_.fit(data, fit_plan(g), fit_gen);
   throw_if_stop_requested(fmt::format("fitting generation {}", g).c_str());
 
   const auto staging = run_.begin_generation(g);

@@ -13,6 +13,7 @@
 #include "retrain/core/autocast.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/require.hpp"
+#include "retrain/core/rng.hpp"
 #include "retrain/core/manifest.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/core/safetensors.hpp"
@@ -77,8 +78,8 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   return o;
 }
 
-Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options)
-    : net_(std::move(net)), method_(std::move(method)), options_(std::move(options)) {
+Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options, World world)
+    : net_(std::move(net)), method_(std::move(method)), options_(std::move(options)), world_(std::move(world)) {
   TORCH_CHECK(net_ && method_, "Trainer needs a network and a method");
   const auto& o = options_;
   require(o.lr > 0, "trainer", "lr", o.lr, "> 0");
@@ -95,6 +96,18 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
   require(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "trainer", "accumulate", o.accumulate,
         fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
   require(o.report_every_steps >= 1, "trainer", "report_every_steps", o.report_every_steps, ">= 1");
+  const auto shares = world_.size() * o.accumulate;
+  if (o.batch_size % shares != 0)
+    throw UsageError(fmt::format("train.batch = {} does not divide among {} processes x train.accumulate = {} ({} "
+                                 "micro-batches per step); choose a batch that is a multiple of {}",
+                                 o.batch_size, world_.size(), o.accumulate, shares, shares));
+  // Every rank starts from rank 0's weights (and so its EMA copy, made below, is rank 0's too).
+  if (world_.distributed()) {
+    std::vector<torch::Tensor> state;
+    for (const auto& p : net_->parameters()) state.push_back(p.data());
+    for (const auto& b : net_->buffers()) state.push_back(b);
+    world_.broadcast(state);
+  }
   // The EMA copy in the trained network's memory format, so the foreach lerp runs on like layouts.
   const auto to_channels_last = [](torch::nn::Module& module) {
     for (auto& p : module.parameters())
@@ -110,14 +123,21 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
 
 namespace {
 
-// Dropout and label dropout draw from the default generator of the network's device. Seeding it from
-// the fit generator at every step makes those masks a function of the fit generator's state, which
-// snapshots save, so a resumed fit draws the masks an uninterrupted one would.
-void seed_network_randomness(const torch::Device& device, at::Generator& gen) {
-  const auto seed = at::randint(std::numeric_limits<std::int64_t>::max(), {1}, gen, torch::kLong).item<std::int64_t>();
+// Dropout and label dropout draw from the default generator of the network's device. Seeding it for
+// every micro-batch from one draw of the fit generator per step makes those masks a function of the
+// fit generator's state, which snapshots save (a resumed fit draws the masks an uninterrupted one
+// would), and of the micro-batch's place in the global batch (so W processes with accumulate a draw
+// the masks of one process with accumulate W x a). Micro-batch 0 takes the step's draw itself.
+void seed_network_randomness(const torch::Device& device, std::uint64_t step_seed, std::int64_t micro_batch) {
+  const auto seed = micro_batch == 0 ? step_seed : mix64(step_seed ^ mix64(static_cast<std::uint64_t>(micro_batch)));
   auto target = at::globalContext().defaultGenerator(device);
   const std::lock_guard<std::mutex> lock(target.mutex());
-  target.set_current_seed(static_cast<std::uint64_t>(seed));
+  target.set_current_seed(seed);
+}
+
+std::uint64_t draw_step_seed(at::Generator& gen) {
+  return static_cast<std::uint64_t>(
+      at::randint(std::numeric_limits<std::int64_t>::max(), {1}, gen, torch::kLong).item<std::int64_t>());
 }
 
 }  // namespace
@@ -134,6 +154,17 @@ torch::Tensor Trainer::pass_loss_sum(torch::Tensor x, const torch::Tensor& label
 double Trainer::current_lr() const {
   if (options_.lr_warmup_images <= 0) return options_.lr;
   return options_.lr * std::min(static_cast<double>(images_seen_) / static_cast<double>(options_.lr_warmup_images), 1.0);
+}
+
+void Trainer::sum_over_ranks(torch::Tensor& loss) {
+  std::vector<torch::Tensor> parts;
+  for (auto& p : net_->parameters()) {
+    if (!p.requires_grad()) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);  // every rank sends the same layout
+    parts.push_back(p.grad());
+  }
+  parts.push_back(loss);
+  world_.sum(parts);
 }
 
 torch::Tensor Trainer::guard_gradients() {
@@ -187,7 +218,9 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   };
   const auto snapshot_steps = snapshots.every_images > 0 ? std::max<std::int64_t>(1, snapshots.every_images / batch) : 0;
   std::int64_t since_report = 0;
-  const auto passes = options_.accumulate, pass_batch = batch / passes;
+  // This process trains its stripe of every global batch: rows [rank, rank + 1) x batch / world.
+  const auto passes = options_.accumulate, rank_batch = batch / world_.size(), pass_batch = rank_batch / passes;
+  const auto rank_offset = world_.rank() * rank_batch;
   for (std::int64_t k = first_step; k < steps; ++k) {
     if (stop_requested()) {
       if (snapshots.save) snapshots.save(cursor_at(k));
@@ -199,15 +232,16 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
     optimizer_->zero_grad();
     // The step's random draws are made for the whole batch, so gradient accumulation (and later data
     // parallelism) splits the same draws: row r's noise is Philox stream keys[r] whatever pass it is in.
-    seed_network_randomness(device, gen);
+    const auto step_seed = draw_step_seed(gen);
     const auto keys = Method::batch_keys(gen, batch, device);
     auto loss = torch::zeros({}, torch::TensorOptions().device(device));
     for (std::int64_t p = 0; p < passes; ++p) {
+      seed_network_randomness(device, step_seed, world_.rank() * passes + p);
       torch::Tensor x, y, part_keys;
       {
         const NvtxRange range("data");
-        const auto part = idx.narrow(0, p * pass_batch, pass_batch);
-        part_keys = keys.narrow(0, p * pass_batch, pass_batch);
+        const auto part = idx.narrow(0, rank_offset + p * pass_batch, pass_batch);
+        part_keys = keys.narrow(0, rank_offset + p * pass_batch, pass_batch);
         y = labels.defined() ? labels.index_select(0, part) : labels;
         x = data.index_select(0, part);
       }
@@ -221,6 +255,10 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
         pass_loss.backward();
       }
       loss += pass_loss.detach().to(torch::kFloat32);
+    }
+    if (world_.distributed()) {
+      const NvtxRange range("all-reduce");
+      sum_over_ranks(loss);
     }
     {
       const NvtxRange range("optimizer");

@@ -96,6 +96,9 @@ TEST(Config, CrossKeyRules) {
   EXPECT_NE(error_of("data: {dim: 2, cov: [[1, 0.1], [0, 1]]}").find("not symmetric"), std::string::npos);
   EXPECT_NE(error_of("data: {n: 10}\nloop: {real: none, lambda: 0.1}").find("at least 2"), std::string::npos);
   EXPECT_NE(error_of("loop: {correction: {gamma: 1}}").find("no effect"), std::string::npos);
+  EXPECT_NE(error_of("gen0: {checkpoint: runs/x/gen_0003}").find(
+                "gen0.checkpoint = 'runs/x/gen_0003' needs learner.type: diffusion (the gaussian learner"),
+            std::string::npos);
 }
 
 TEST(Config, OverridesAreTypedLikeYamlAndValidated) {

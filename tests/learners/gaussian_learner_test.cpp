@@ -49,7 +49,7 @@ TEST(GaussianLearner, SamplesHaveTheFittedMoments) {
   GaussianSource truth(f64({0, 0}, {2}), torch::eye(2, torch::kFloat64));
   GaussianLearner learner(truth, 1, torch::kCPU);
   auto gen = make_generator(1, 0, Stream::Fit);
-  learner.fit({f64({1, 0, 3, 4, -1, 2, 1, -2}, {1, 4, 2}), {}}, 0, gen, {});
+  learner.fit({f64({1, 0, 3, 4, -1, 2, 1, -2}, {1, 4, 2}), {}}, FitPlan{}, gen);
   auto sample_gen = make_generator(1, 0, Stream::Sample);
   auto x = learner.sample(200000, sample_gen).x;
   auto [mu, cov] = GaussianLearner::fit_moments(x);
@@ -61,7 +61,7 @@ TEST(GaussianLearner, PerSampleSeedsGiveTheSameSampleInAnyBatch) {
   GaussianSource truth(f64({0, 0}, {2}), torch::eye(2, torch::kFloat64));
   GaussianLearner learner(truth, 3, torch::kCPU);
   auto gen = make_generator(1, 0, Stream::Fit);
-  learner.fit({truth.draw(3, 20, gen), {}}, 0, gen, {});
+  learner.fit({truth.draw(3, 20, gen), {}}, FitPlan{}, gen);
   auto all = learner.sample(4, SampleNoise::per_sample({11, 12, 13, 14})).x;
   auto last_two = learner.sample(2, SampleNoise::per_sample({13, 14})).x;
   EXPECT_TRUE(torch::equal(all.narrow(1, 2, 2), last_two));
@@ -73,7 +73,7 @@ TEST(GaussianLearner, SaveLoadRestoresTheExactState) {
   GaussianSource truth(f64({0}, {1}), torch::eye(1, torch::kFloat64));
   GaussianLearner a(truth, 3, torch::kCPU), b(truth, 3, torch::kCPU);
   auto gen = make_generator(2, 0, Stream::RealData);
-  a.fit({truth.draw(3, 10, gen), {}}, 0, gen, {});
+  a.fit({truth.draw(3, 10, gen), {}}, FitPlan{}, gen);
   a.save(dir.path());
   b.load(dir.path());
   EXPECT_TRUE(torch::equal(a.mean(), b.mean()));
@@ -88,7 +88,7 @@ TEST(GaussianLearner, ReportHasOneRowPerReplicaWithTheDocumentedColumns) {
   GaussianSource truth(f64({0, 0}, {2}), torch::eye(2, torch::kFloat64));
   GaussianLearner learner(truth, 2, torch::kCPU);
   auto gen = make_generator(0, 0, Stream::RealData);
-  learner.fit({truth.draw(2, 5, gen), {}}, 0, gen, {});
+  learner.fit({truth.draw(2, 5, gen), {}}, FitPlan{}, gen);
   EXPECT_EQ(learner.report_header(), "generation,replica,mu_0,mu_1,cov_0_0,cov_0_1,cov_1_0,cov_1_1");
   const auto rows = learner.report_rows(7);
   EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 2);

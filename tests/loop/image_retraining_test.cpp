@@ -48,9 +48,9 @@ std::string tiny_config(const fs::path& idx, std::int64_t n, const std::string& 
 class RecordingLearner final : public Learner {
  public:
   explicit RecordingLearner(Learner& inner) : inner_(inner) {}
-  void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen, const fs::path& snapshots) override {
-    trained_on[generation] = data.x.clone();
-    inner_.fit(data, generation, gen, snapshots);
+  void fit(const SampleSet& data, const FitPlan& plan, at::Generator& gen) override {
+    trained_on[plan.generation] = data.x.clone();
+    inner_.fit(data, plan, gen);
   }
   SampleSet sample(std::int64_t n, SampleNoise noise) override { return inner_.sample(n, std::move(noise)); }
   torch::Tensor to_storage(const torch::Tensor& x) const override { return inner_.to_storage(x); }

@@ -1,8 +1,7 @@
 // A diffusion model as a Learner, for points (MLP) and images (U-Nets): a network trained by a Method
-// (ddpm | edm | cfm) through the Trainer. Generation 0 trains gen0.kimg images from scratch or from
-// gen0.checkpoint; every later generation fine-tunes loop.kimg_per_generation images, resuming network,
-// EMA and optimizer (or resetting the optimizer, loop.optimizer: reset). Samples come from the EMA
-// network (loop.sample_from) in batches of method.sample_batch.
+// (ddpm | edm | cfm) through the Trainer, for as many images as the loop's FitPlan says, from a
+// checkpoint or the current network, EMA and optimizer (the optimizer reset when the plan says so).
+// Samples come from the EMA network (loop.sample_from) in batches of method.sample_batch.
 #pragma once
 #include <memory>
 #include <optional>
@@ -17,10 +16,6 @@
 
 namespace retrain {
 
-// Config sections -> the option structs of the diffusion room (UsageError for bad combinations).
-MethodOptions method_options(const MethodConfig& config);
-TrainerOptions trainer_options(const TrainConfig& config);
-
 class DiffusionLearner final : public Learner {
  public:
   // sample_shape: [D] for points, [C, R, R] for images; num_classes 0 = unconditional.
@@ -28,8 +23,7 @@ class DiffusionLearner final : public Learner {
                    std::unique_ptr<SampleEvaluator> evaluator, torch::Device device);
 
   // Snapshots (train.snapshot_kimg, and on a stop signal) go to `snapshot_dir`; see TrainingSnapshots.
-  void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
-           const std::filesystem::path& snapshot_dir) override;
+  void fit(const SampleSet& data, const FitPlan& plan, at::Generator& gen) override;
   SampleSet sample(std::int64_t n, SampleNoise noise) override;
   torch::Tensor to_storage(const torch::Tensor& x) const override;
   // Samples eval.num_samples (0: data.n) with one seed each and hands them to the evaluator, adding

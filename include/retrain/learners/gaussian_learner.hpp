@@ -10,8 +10,7 @@ class GaussianLearner final : public Learner {
  public:
   GaussianLearner(const GaussianSource& truth, std::int64_t replicas, torch::Device device);
 
-  void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
-           const std::filesystem::path& snapshot_dir) override;
+  void fit(const SampleSet& data, const FitPlan& plan, at::Generator& gen) override;
   SampleSet sample(std::int64_t n, SampleNoise noise) override;
   nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
   void save(const std::filesystem::path& dir) const override;

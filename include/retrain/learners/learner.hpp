@@ -14,16 +14,24 @@
 
 namespace retrain {
 
+// What one generation's fit does, decided by the loop from the config.
+struct FitPlan {
+  std::int64_t generation = 0;
+  std::int64_t images = 0;                 // training images (learners trained by steps); one-shot fits ignore it
+  std::filesystem::path start_from;        // load this checkpoint first ("" = continue from the current state)
+  bool reset_optimizer = false;            // start the optimizer afresh (loop.optimizer: reset)
+  std::filesystem::path snapshot_dir;      // resumable snapshots of a long fit ("" = none)
+};
+
 class Learner {
  public:
   virtual ~Learner() = default;
 
-  // Trains on `data` (x [replicas, N, ...] in storage form, see to_storage). Generation 0 starts from
-  // scratch (or a checkpoint); later generations resume from the current state (Algorithm 1's A_ft).
-  // A long fit keeps resumable snapshots in `snapshot_dir` and, called again after a crash with the
-  // same arguments, continues from the newest one there (learners that fit in one go ignore it).
-  virtual void fit(const SampleSet& data, std::int64_t generation, at::Generator& gen,
-                   const std::filesystem::path& snapshot_dir) = 0;
+  // Trains on `data` (x [replicas, N, ...] in storage form, see to_storage) as `plan` says; the loop
+  // decides the plan (Algorithm 1: generation 0 from scratch or a checkpoint, later generations resume
+  // from the current state, A_ft). A long fit keeps resumable snapshots in plan.snapshot_dir and,
+  // called again after a crash with the same arguments, continues from the newest one there.
+  virtual void fit(const SampleSet& data, const FitPlan& plan, at::Generator& gen) = 0;
   // `n` samples per replica, x [replicas, n, ...] on the CPU, with the class each was drawn for when
   // the model is conditional. Per-sample noise makes sample i depend on its seed only.
   virtual SampleSet sample(std::int64_t n, SampleNoise noise) = 0;

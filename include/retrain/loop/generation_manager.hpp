@@ -42,6 +42,9 @@ class GenerationManager {
   // Samples, corrects and stores generation g's m synthetic samples, shard by shard.
   SampleSet synthesize(std::int64_t generation, std::int64_t m);
   SampleSet training_set(std::int64_t generation);
+  // Generation 0: gen0.kimg images, from gen0.checkpoint if set; later: loop.kimg_per_generation
+  // images from the current state, the optimizer reset when loop.optimizer is reset.
+  FitPlan fit_plan(std::int64_t generation) const;
   nlohmann::json step(std::int64_t generation);
 
   RunDir& run_;

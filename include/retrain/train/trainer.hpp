@@ -1,6 +1,6 @@
 // Trains a Denoiser with a Method: Adam/AdamW, linear lr warm-up in images, EMA, NaN/Inf gradient guard,
-// optional gradient-norm clipping, gradient accumulation, bf16 autocast and channels-last; counts
-// images seen; saves/loads everything a resumed run needs.
+// optional gradient-norm clipping, gradient accumulation, data parallelism over a World of processes,
+// bf16 autocast and channels-last; counts images seen; saves/loads everything a resumed run needs.
 #pragma once
 #include <ATen/core/Generator.h>
 
@@ -11,6 +11,7 @@
 
 #include "retrain/core/config.hpp"
 #include "retrain/diffusion/method.hpp"
+#include "retrain/dist/world.hpp"
 #include "retrain/models/denoiser.hpp"
 #include "retrain/train/ema.hpp"
 #include "retrain/train/fit_cursor.hpp"
@@ -52,8 +53,14 @@ using FitCallback = std::function<void(const FitProgress&)>;
 
 class Trainer {
  public:
-  // The EMA starts as a copy of `net`. Throws UsageError for invalid options.
-  Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options);
+  // The EMA starts as a copy of `net`. Throws UsageError for invalid options. With a World of several
+  // processes (data parallelism) every rank starts from rank 0's weights and trains its stripe of each
+  // global batch of options.batch_size; the gradients and the loss are summed over the ranks before
+  // the gradient guard and the optimizer step, so parameters, EMA and counters stay equal on every
+  // rank, and W ranks equal one process with the same global batch up to the order of the sums
+  // (with dropout: one process whose accumulate is W times theirs).
+  Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options,
+          World world = {});
 
   // Trains on ceil(images / batch_size) minibatches of `data` [N, ...] (labels [N] or undefined), both
   // on the network's device; uint8 data are images, fed as x / 127.5 - 1. Batches come from shuffled
@@ -92,6 +99,8 @@ class Trainer {
   // Replaces NaN/Inf in the gradients (nan -> 0, +-inf -> +-1e5), then clips; returns a 0-d bool
   // tensor telling whether anything was non-finite (kept on device: no synchronisation).
   torch::Tensor guard_gradients();
+  // Sums the gradients (missing ones as zeros) and `loss` over the ranks, in one collective.
+  void sum_over_ranks(torch::Tensor& loss);
   // The summed per-sample loss of one accumulation pass (uint8 images converted, autocast applied).
   torch::Tensor pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen, const torch::Tensor& keys);
   void load_counters(const std::filesystem::path& state_file);
@@ -99,6 +108,7 @@ class Trainer {
   std::shared_ptr<Denoiser> net_, ema_;
   std::shared_ptr<const Method> method_;
   TrainerOptions options_;
+  World world_;
   std::unique_ptr<FusedAdam> optimizer_;
   std::int64_t images_seen_ = 0, step_ = 0, nonfinite_steps_ = 0;
 };

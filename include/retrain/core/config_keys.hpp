@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct KeySpec {
   // the value and what was expected.
   std::function<void(Config& config, const YAML::Node& value, const std::string& where)> read;
   std::function<YAML::Node(const Config&)> write;
+  // Numbers: the smallest and the largest value the key accepts, where finite (an open end gives the
+  // nearest value inside), so tests can hand every component the extremes the config lets through.
+  std::optional<double> smallest, largest;
 };
 
 // Every key, in the order the resolved config and the docs list them.

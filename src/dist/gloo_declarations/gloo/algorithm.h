@@ -1,0 +1,2 @@
+// Empty: ProcessGroupGloo.hpp includes it but names nothing from it (see README.md).
+#pragma once

@@ -1,0 +1,132 @@
+// World: a TCPStore for the rendezvous (rank 0 hosts it unless torchrun's agent does), prefixed by the
+// restart count, and the backend of the device: Gloo (its headers' gloo declarations are ours, see
+// gloo_declarations/gloo/README.md) or, in a CUDA build, NCCL.
+#include "retrain/dist/world.hpp"
+
+#include <fmt/format.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef RETRAIN_WITH_CUDA
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <cstdlib>
+#include <map>
+
+namespace retrain {
+
+struct World::Group {
+  c10::intrusive_ptr<c10d::Backend> backend;
+  std::chrono::milliseconds timeout;
+};
+
+namespace {
+
+std::string seconds(std::chrono::milliseconds t) { return fmt::format("{:g} s", static_cast<double>(t.count()) / 1000); }
+
+c10::intrusive_ptr<c10d::Backend> make_backend(const c10::intrusive_ptr<c10d::Store>& store, const Placement& p,
+                                              torch::Device device, std::chrono::milliseconds timeout) {
+  if (device.is_cuda()) {
+#ifdef RETRAIN_WITH_CUDA
+    auto options = c10d::ProcessGroupNCCL::Options::create();
+    options->timeout = timeout;
+    return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, p.rank, p.world_size, options);
+#else
+    throw DistError("a CUDA run on several processes needs NCCL: build retrain with its CUDA kernels (RETRAIN_CUDA=ON)");
+#endif
+  }
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  // GLOO_SOCKET_IFNAME picks the network interface (as in PyTorch); else this host's address.
+  if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface)
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
+  else
+    options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, p.rank, p.world_size, options);
+}
+
+}  // namespace
+
+World::World() = default;
+
+World World::join(const Placement& p, torch::Device device, std::chrono::milliseconds timeout) {
+  World world;
+  world.rank_ = p.rank;
+  world.size_ = p.world_size;
+  if (!p.distributed()) return world;
+  try {
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(p.master_port);
+    options.isServer = p.rank == 0 && !p.agent_hosts_store;
+    options.numWorkers = p.agent_hosts_store ? std::nullopt : std::optional<std::size_t>(p.world_size);
+    options.waitWorkers = false;
+    options.timeout = timeout;
+    auto store = c10::make_intrusive<c10d::TCPStore>(p.master_addr, options);
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>(fmt::format("retrain/{}", p.restart), store);
+    world.group_ = std::make_shared<Group>(Group{make_backend(prefixed, p, device, timeout), timeout});
+  } catch (const DistError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw DistError(fmt::format("rank {} of {}: cannot join the process group at {}:{} within {} ({} launch): {}",
+                                p.rank, p.world_size, p.master_addr, p.master_port, seconds(timeout), p.launcher,
+                                e.what()));
+  }
+  world.barrier();
+  return world;
+}
+
+namespace {
+
+// Waits for `work`, turning a failure or a timeout into one DistError naming who saw it.
+void finish(const c10::intrusive_ptr<c10d::Work>& work, const char* what, int rank, int size,
+            std::chrono::milliseconds timeout) {
+  try {
+    if (!work->wait(timeout)) throw std::runtime_error("the operation did not complete");
+  } catch (const std::exception& e) {
+    std::string reason = e.what();
+    if (const auto newline = reason.find('\n'); newline != std::string::npos) reason.resize(newline);
+    throw DistError(fmt::format("rank {} of {}: {} failed within dist.timeout_s = {} (another rank died, hangs or "
+                                "left early): {}", rank, size, what, seconds(timeout), reason));
+  }
+}
+
+// Runs `collective` on one flat buffer per dtype holding all of `tensors`, then copies the results back.
+template <class Collective>
+void on_flat_buffers(const std::vector<torch::Tensor>& tensors, const Collective& collective) {
+  std::map<c10::ScalarType, std::vector<torch::Tensor>> by_dtype;
+  for (const auto& t : tensors) by_dtype[t.scalar_type()].push_back(t);
+  for (auto& [dtype, group] : by_dtype) {
+    std::vector<torch::Tensor> parts;
+    for (const auto& t : group) parts.push_back(t.reshape(-1));
+    std::vector<torch::Tensor> buffer{torch::cat(parts)};
+    collective(buffer);
+    std::int64_t offset = 0;
+    for (const auto& t : group) {
+      t.copy_(buffer[0].narrow(0, offset, t.numel()).view(t.sizes()));
+      offset += t.numel();
+    }
+  }
+}
+
+}  // namespace
+
+void World::sum(const std::vector<torch::Tensor>& tensors) const {
+  if (!distributed() || tensors.empty()) return;
+  on_flat_buffers(tensors, [&](std::vector<torch::Tensor>& buffer) {
+    finish(group_->backend->allreduce(buffer, c10d::AllreduceOptions{}), "all-reduce", rank_, size_, group_->timeout);
+  });
+}
+
+void World::broadcast(const std::vector<torch::Tensor>& tensors) const {
+  if (!distributed() || tensors.empty()) return;
+  on_flat_buffers(tensors, [&](std::vector<torch::Tensor>& buffer) {
+    finish(group_->backend->broadcast(buffer, c10d::BroadcastOptions{}), "broadcast", rank_, size_, group_->timeout);
+  });
+}
+
+void World::barrier() const {
+  if (!distributed()) return;
+  finish(group_->backend->barrier(c10d::BarrierOptions{}), "barrier", rank_, size_, group_->timeout);
+}
+
+}  // namespace retrain
