@@ -1,26 +1,50 @@
-// `retrain run`, `retrain train` and `retrain resume`.
+// `retrain run`, `retrain train` and `retrain resume`, in one process or as the ranks of several.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "commands.hpp"
 #include "options.hpp"
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/logging.hpp"
+#include "retrain/dist/placement.hpp"
 #include "retrain/loop/experiment.hpp"
+#include "retrain/train/trainer.hpp"
 
 namespace retrain::cli {
+
+namespace {
+
+// The processes of this run when a launcher started several (torchrun, srun, scripts/launch_local.sh);
+// the ranks after the first log warnings only and write nothing.
+World join_world(const Config& config) {
+  const auto placement = placement_from_environment();
+  if (!placement.distributed()) return {};
+  if (placement.rank != 0) init_logging(true);
+  if (config.learner.type == LearnerType::diffusion)
+    require_batch_divides(config.train.batch, config.train.accumulate, placement.world_size);
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.dist.timeout_s * 1000));
+  World world = World::join(placement, resolve_device(config), timeout);
+  spdlog::info("rank {} of {} ({} launch, store {}:{})", world.rank(), world.size(), placement.launcher,
+               placement.master_addr, placement.master_port);
+  return world;
+}
+
+}  // namespace
 
 int run_command(const CommonOptions& options) {
   if (options.config.empty()) throw UsageError("run: --config FILE is required (or run `retrain` alone for the demo)");
   const Config config = load_config_file(options.config, overrides_from(options));
   check_experiment(config);
   const auto dir = std::filesystem::path(config.out) / config.name;
-  RunDir run = RunDir::create(dir, config, options.overwrite);
+  const World world = join_world(config);
+  RunDir run = open_on_every_rank(world, dir, std::nullopt, [&] { return RunDir::create(dir, config, options.overwrite); });
   resume_hint() = fmt::format("`retrain resume {}`", dir.string());
-  set_log_file(run.file("log.txt"));
-  run_experiment(run);
+  if (world.root()) set_log_file(run.file("log.txt"));
+  run_experiment(run, world);
   spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file("metrics.jsonl").string(),
                run.path().string());
   return 0;
@@ -46,9 +70,10 @@ int resume_command(const std::string& run_dir, const CommonOptions& options) {
     generations = value;
   }
   resume_hint() = fmt::format("`retrain resume {}`", run_dir);
-  RunDir run = RunDir::open(run_dir, generations);
-  set_log_file(run.file("log.txt"));
-  run_experiment(run);
+  const World world = join_world(RunDir::open_for_reading(run_dir, generations).config());
+  RunDir run = open_on_every_rank(world, run_dir, generations, [&] { return RunDir::open(run_dir, generations); });
+  if (world.root()) set_log_file(run.file("log.txt"));
+  run_experiment(run, world);
   spdlog::info("done: metrics in {}", run.file("metrics.jsonl").string());
   return 0;
 }

@@ -207,6 +207,9 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(flag("gpu.tf32", [](auto& c) -> auto& { return c.gpu.tf32; },
         "CUDA: float32 matrix products and convolutions in TF32 (faster, 10-bit mantissa); false = full float32 "
         "(as NVlabs/edm's training). bf16 autocast (train.precision, method.sample_precision) is separate."));
+    t.push_back(number<double>("dist.timeout_s", [](auto& c) -> auto& { return c.dist.timeout_s; }, 0, kInf,
+        "Several processes (torchrun, srun, scripts/launch_local.sh): seconds a rank waits for the others (joining, "
+        "each collective, rank 0's commit and evaluation) before it fails naming the operation.", Open::low));
     t.push_back(choice("data.source", [](auto& c) -> auto& { return c.data.source; },
         "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions; toy2d: a 2-D toy set (data.name); "
         "image: an image data set (data.format, data.path)."));

@@ -14,6 +14,9 @@
 #include <cstdlib>
 #include <map>
 
+#include "retrain/core/errors.hpp"
+#include "retrain/core/signals.hpp"
+
 namespace retrain {
 
 struct World::Group {
@@ -53,7 +56,9 @@ World World::join(const Placement& p, torch::Device device, std::chrono::millise
   World world;
   world.rank_ = p.rank;
   world.size_ = p.world_size;
+  world.local_rank_ = p.local_rank;
   if (!p.distributed()) return world;
+  world.device_ = device.is_cuda() ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(p.local_rank)) : device;
   try {
     c10d::TCPStoreOptions options;
     options.port = static_cast<std::uint16_t>(p.master_port);
@@ -63,7 +68,7 @@ World World::join(const Placement& p, torch::Device device, std::chrono::millise
     options.timeout = timeout;
     auto store = c10::make_intrusive<c10d::TCPStore>(p.master_addr, options);
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>(fmt::format("retrain/{}", p.restart), store);
-    world.group_ = std::make_shared<Group>(Group{make_backend(prefixed, p, device, timeout), timeout});
+    world.group_ = std::make_shared<Group>(Group{make_backend(prefixed, p, world.device_, timeout), timeout});
   } catch (const DistError&) {
     throw;
   } catch (const std::exception& e) {
@@ -127,6 +132,27 @@ void World::broadcast(const std::vector<torch::Tensor>& tensors) const {
 void World::barrier() const {
   if (!distributed()) return;
   finish(group_->backend->barrier(c10d::BarrierOptions{}), "barrier", rank_, size_, group_->timeout);
+}
+
+bool World::any(bool flag) const {
+  if (!distributed()) return flag;
+  auto count = torch::full({1}, flag ? 1 : 0, torch::TensorOptions(torch::kLong).device(device_));
+  sum({count});
+  return count.item<std::int64_t>() > 0;
+}
+
+std::int64_t World::from_root(std::int64_t value) const {
+  if (!distributed()) return value;
+  auto t = torch::full({1}, value, torch::TensorOptions(torch::kLong).device(device_));
+  broadcast({t});
+  return t.item<std::int64_t>();
+}
+
+void throw_if_any_rank_stopped(const World& world, const std::string& where) {
+  const bool here = stop_requested();
+  if (!world.any(here)) return;
+  throw_if_stop_requested(where.c_str());
+  throw Interrupted(fmt::format("stopped because another rank received a stop signal, while {}", where));
 }
 
 }  // namespace retrain

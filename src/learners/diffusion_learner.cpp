@@ -39,14 +39,16 @@ std::shared_ptr<Method> configured_method(const MethodConfig& c) {
 
 DiffusionLearner::DiffusionLearner(const Config& config, std::vector<std::int64_t> sample_shape,
                                    std::int64_t num_classes, std::unique_ptr<SampleEvaluator> evaluator,
-                                   torch::Device device)
+                                   torch::Device device, World world)
     : config_(config),
       sample_shape_(std::move(sample_shape)),
       num_classes_(num_classes),
       evaluator_(std::move(evaluator)),
       device_(device),
+      world_(world),
       method_(configured_method(config.method)),
-      trainer_(seeded_network(config, sample_shape_, num_classes, device), method_, trainer_options(config.train)) {
+      trainer_(seeded_network(config, sample_shape_, num_classes, device), method_, trainer_options(config.train),
+               std::move(world)) {
   if (trainer_.options().bf16 && device.is_cpu())
     spdlog::warn("train.precision: bf16 on the CPU runs, but slowly; it is meant for CUDA");
 }
@@ -71,19 +73,25 @@ void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Gener
   FitSnapshots every;
   if (!plan.snapshot_dir.empty()) {
     snapshots.emplace(plan.snapshot_dir);
-    if (const auto latest = snapshots->latest()) {
+    // Rank 0 looks first (latest() removes unfinished and damaged snapshots), then the others read.
+    std::optional<std::filesystem::path> latest;
+    if (world_.root()) latest = snapshots->latest();
+    world_.barrier();
+    if (!world_.root()) latest = snapshots->latest();
+    if (latest) {
       trainer_.load(*latest);
       resume = FitCursor::load(*latest);
       spdlog::info("generation {} training continues from snapshot {} ({} of {} images)", generation, latest->string(),
                    resume->step * trainer_.options().batch_size, budget);
     }
     every.every_images = static_cast<std::int64_t>(std::llround(config_.train.snapshot_kimg * 1000));
-    every.save = [&](const FitCursor& cursor) {
-      snapshots->write(cursor.step, [&](const std::filesystem::path& dir) {
-        trainer_.save(dir);
-        cursor.save(dir);
-      });
-    };
+    if (world_.root())
+      every.save = [&](const FitCursor& cursor) {
+        snapshots->write(cursor.step, [&](const std::filesystem::path& dir) {
+          trainer_.save(dir);
+          cursor.save(dir);
+        });
+      };
   }
   Progress progress(fmt::format("gen {} training", generation), budget, "img", 10.0);
   last_fit_ = trainer_.fit(
@@ -127,19 +135,31 @@ nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesys
   if (k < 1) throw UsageError("eval.num_samples = 0 means data.n, which is 0 (the whole data set): set eval.num_samples");
   const auto seeds = sample_seeds(gen.current_seed(), 0, k);
   Progress progress("evaluation sampling", k, "samples", 10.0);
-  std::vector<torch::Tensor> xs, ys;
+  // All k samples in storage form; on several ranks each fills its chunks (zeros elsewhere), then a sum.
+  auto shape = sample_shape_;
+  shape.insert(shape.begin(), k);
+  auto x = torch::zeros(shape, images() ? torch::kUInt8 : torch::kFloat64);
+  auto y = num_classes_ > 0 ? torch::zeros({k}, torch::kLong) : torch::Tensor();
   const auto chunk = std::max<std::int64_t>(config_.method.sample_batch, 1);
   auto noise = SampleNoise::per_sample(seeds, config_.method.noise);
-  for (std::int64_t begin = 0; begin < k; begin += chunk) {
+  for (std::int64_t begin = 0, index = 0; begin < k; begin += chunk, ++index) {
     const auto count = std::min(chunk, k - begin);
+    if (index % world_.size() != world_.rank()) continue;
     auto s = sample(count, noise.slice(begin, begin + count));
-    xs.push_back(to_storage(s.x[0]));
-    if (s.labels.defined()) ys.push_back(s.labels[0]);
+    x.narrow(0, begin, count).copy_(to_storage(s.x[0]));
+    if (y.defined()) y.narrow(0, begin, count).copy_(s.labels[0]);
     progress.update(begin + count);
   }
   progress.finish();
-  SampleSet generated{torch::cat(xs), ys.empty() ? torch::Tensor() : torch::cat(ys)};
-  nlohmann::json m = evaluator_->evaluate(generated, gen, out_dir);
+  if (world_.distributed()) {
+    std::vector<torch::Tensor> parts{x.to(device_)};  // on the process group's device
+    if (y.defined()) parts.push_back(y.to(device_));
+    world_.sum(parts);
+    if (!world_.root()) return nlohmann::json::object();
+    x = parts[0].cpu();
+    if (y.defined()) y = parts[1].cpu();
+  }
+  nlohmann::json m = evaluator_->evaluate({x, y}, gen, out_dir);
   if (last_fit_) m["loss"] = last_fit_->loss_last;
   m["images_seen"] = trainer_.images_seen();
   m["nonfinite_steps"] = trainer_.nonfinite_steps();

@@ -14,20 +14,23 @@ namespace retrain {
 
 std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device,
                                       std::shared_ptr<const FeatureExtractor> extractor,
-                                      const std::filesystem::path& cache_dir) {
+                                      const std::filesystem::path& cache_dir, const World& world) {
   if (config.learner.type == LearnerType::gaussian) {
+    if (world.distributed())
+      throw UsageError(fmt::format("learner.type: gaussian fits in one process; run it without a launcher (this is "
+                                   "rank {} of {})", world.rank(), world.size()));
     const auto* gaussian = dynamic_cast<const GaussianSource*>(real.points());
     if (!gaussian) throw UsageError(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", config.data.source));
     return std::make_unique<GaussianLearner>(*gaussian, config.learner.replicas, device);
   }
   if (const auto* points = real.points())
     return std::make_unique<DiffusionLearner>(config, std::vector<std::int64_t>{points->dim()}, 0,
-                                              std::make_unique<PointEvaluator>(config, *points), device);
+                                              std::make_unique<PointEvaluator>(config, *points), device, world);
   const auto& images = dynamic_cast<const ImageSource&>(real);
   const auto& dataset = images.dataset();
   return std::make_unique<DiffusionLearner>(config, dataset.shape(), dataset.num_classes(),
                                             std::make_unique<ImageEvaluator>(config, images, std::move(extractor), cache_dir),
-                                            device);
+                                            device, world);
 }
 
 }  // namespace retrain

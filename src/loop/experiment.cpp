@@ -1,6 +1,7 @@
 // run_experiment: factories + GenerationManager, with a header in the log.
 #include "retrain/loop/experiment.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "retrain/core/device.hpp"
@@ -52,22 +53,39 @@ nlohmann::json check_experiment(const Config& config) {
   return learner->model_summary();
 }
 
-nlohmann::json run_experiment(RunDir& run) {
+RunDir open_on_every_rank(const World& world, const std::filesystem::path& dir, std::optional<std::int64_t> generations,
+                          const std::function<RunDir()>& open_on_root) {
+  if (world.root()) {
+    RunDir run = open_on_root();
+    world.barrier();
+    return run;
+  }
+  world.barrier();
+  return RunDir::open_for_reading(dir, generations);
+}
+
+nlohmann::json run_experiment(RunDir& run, const World& world) {
   const Config& cfg = run.config();
-  const torch::Device device = resolve_device(cfg);
+  const torch::Device device = world.distributed() ? world.device() : resolve_device(cfg);
   auto real = make_real_data(cfg.data);
   auto extractor = configured_extractor(cfg, device);
+  // Only rank 0 evaluates, so only it keeps the real features; the correction's cache (k-means) is
+  // made by rank 0 first and read by the others.
   const auto cache = run.file("cache");
-  auto learner = make_learner(cfg, *real, device, extractor, cache);
-  auto correction = make_correction(cfg, *real, extractor.get(), cache, device);
-  spdlog::info("run {} | config hash {} | device {}", run.path().string(), config_hash(cfg), device.str());
+  auto learner = make_learner(cfg, *real, device, extractor, world.root() ? cache : std::filesystem::path(), world);
+  std::shared_ptr<const Correction> correction;
+  if (world.root()) correction = make_correction(cfg, *real, extractor.get(), cache, device);
+  world.barrier();
+  if (!world.root()) correction = make_correction(cfg, *real, extractor.get(), cache, device);
+  spdlog::info("run {} | config hash {} | device {}{}", run.path().string(), config_hash(cfg), device.str(),
+               world.distributed() ? fmt::format(" | {} processes", world.size()) : "");
   spdlog::info("data: {} | n {} | learner {} x{} | T {} | lambda {} | real {} | synthetic {} | correction {}",
                real->describe(), cfg.data.n == 0 ? std::string("all") : std::to_string(cfg.data.n), cfg.learner.type,
                cfg.learner.replicas, cfg.loop.generations, cfg.loop.lambda, cfg.loop.real, cfg.loop.synthetic,
                correction->describe());
   if (auto summary = learner->model_summary(); summary.contains("parameters"))
     spdlog::info("network: {} ({} parameters)", cfg.model.arch, summary["parameters"].get<std::int64_t>());
-  GenerationManager manager(run, *real, *learner, *correction, device);
+  GenerationManager manager(run, *real, *learner, *correction, device, world);
   return manager.run();
 }
 

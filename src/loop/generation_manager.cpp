@@ -37,8 +37,14 @@ std::int64_t GenerationManager::synthetic_count(double lambda, std::int64_t n) {
 }
 
 GenerationManager::GenerationManager(RunDir& run, const RealData& real, Learner& learner, const Correction& correction,
-                                     torch::Device device)
-    : run_(run), cfg_(run.config()), real_(real), learner_(learner), correction_(correction), device_(device) {}
+                                     torch::Device device, World world)
+    : run_(run),
+      cfg_(run.config()),
+      real_(real),
+      learner_(learner),
+      correction_(correction),
+      device_(device),
+      world_(std::move(world)) {}
 
 bool GenerationManager::evaluated(std::int64_t g) const {
   return g == 0 || g == cfg_.loop.generations || g % cfg_.eval.every == 0;
@@ -102,7 +108,10 @@ SampleSet GenerationManager::synthesize(std::int64_t g, std::int64_t m) {
     auto corrected = correction_.apply(sampled.x, sampled.labels, correction_gen);
     return SampleSet{learner_.to_storage(corrected).cpu(), sampled.labels};
   };
-  return fill_shards(shard_dir(g), m, cfg_.loop.shard_size, make, fmt::format("gen {} sampling", g));
+  make_shards(shard_dir(g), m, cfg_.loop.shard_size, make, fmt::format("gen {} sampling", g),
+              Stripe{world_.rank(), world_.size()});
+  world_.barrier();  // every rank's shards are written
+  return read_shards(shard_dir(g), Checksum::required);
 }
 
 SampleSet GenerationManager::training_set(std::int64_t g) {
@@ -135,15 +144,15 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
     if (cfg_.loop.synthetic == SyntheticMode::replace) synthetic_.clear();
     synthetic_.push_back(fresh);
   }
-  throw_if_stop_requested(fmt::format("sampling generation {}", g).c_str());
+  throw_if_any_rank_stopped(world_, fmt::format("sampling generation {}", g));
 
   auto data = training_set(g);
   if (data.x.size(1) < 1) throw std::runtime_error(fmt::format("generation {} has no training data", g));
   auto fit_gen = make_generator(cfg_.seed, g, Stream::Fit);
   learner_.fit(data, fit_plan(g), fit_gen);
-  throw_if_stop_requested(fmt::format("fitting generation {}", g).c_str());
+  throw_if_any_rank_stopped(world_, fmt::format("fitting generation {}", g));
 
-  const auto staging = run_.begin_generation(g);
+  const auto staging = world_.root() ? run_.begin_generation(g) : fs::path();
   nlohmann::json record;
   const std::int64_t n_train = data.x.size(1);
   if (evaluated(g)) {
@@ -151,7 +160,11 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
     record = {{"generation", g}, {"n_train", n_train}, {"n_synthetic_new", m}};
     record.update(learner_.evaluate(eval_gen, staging));
   }
-  throw_if_stop_requested(fmt::format("evaluating generation {}", g).c_str());
+  throw_if_any_rank_stopped(world_, fmt::format("evaluating generation {}", g));
+  if (!world_.root()) {
+    world_.barrier();  // rank 0 commits
+    return record;
+  }
 
   learner_.save(staging);
   if (m > 0) fs::rename(shard_dir(g), staging / kSyntheticDir);
@@ -171,14 +184,20 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   if (!learner_.report_name().empty())
     GenerationTable(run_.file(learner_.report_name()), RowFormat::Csv, learner_.report_header())
         .append(learner_.report_rows(g));
+  world_.barrier();
   return record;
 }
 
 nlohmann::json GenerationManager::run() {
-  const auto latest = run_.recover();
-  const std::int64_t last = latest.value_or(-1);
-  reconcile_tables(last);
-  remove_stale_work(last);
+  // Rank 0 recovers the run directory; every rank continues after the generation it names.
+  std::int64_t last = -1;
+  if (world_.root()) {
+    last = run_.recover().value_or(-1);
+    reconcile_tables(last);
+    remove_stale_work(last);
+  }
+  last = world_.from_root(last);
+  const auto latest = last >= 0 ? std::optional<std::int64_t>(last) : std::nullopt;
 
   auto real_gen = make_generator(cfg_.seed, 0, Stream::RealData);
   real_fixed_ = real_.draw(cfg_.learner.replicas, cfg_.data.n, real_gen);
@@ -192,7 +211,7 @@ nlohmann::json GenerationManager::run() {
   Progress progress("generation", total, "gen", 5.0, last);
   nlohmann::json last_metrics;
   for (std::int64_t g = last + 1; g <= total; ++g) {
-    throw_if_stop_requested(fmt::format("starting generation {}", g).c_str());
+    throw_if_any_rank_stopped(world_, fmt::format("starting generation {}", g));
     auto record = step(g);
     std::string status;
     if (!record.is_null()) {

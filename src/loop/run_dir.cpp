@@ -108,7 +108,11 @@ RunDir RunDir::open(const fs::path& dir, std::optional<std::int64_t> generations
   return RunDir(dir, config, std::move(lock));
 }
 
-RunDir RunDir::open_for_reading(const fs::path& dir) { return RunDir(dir, read_config(dir), nullptr); }
+RunDir RunDir::open_for_reading(const fs::path& dir, std::optional<std::int64_t> generations) {
+  Config config = read_config(dir);
+  if (generations) config.loop.generations = *generations;
+  return RunDir(dir, config, nullptr);
+}
 
 fs::path RunDir::generation_dir(std::int64_t generation) const {
   return run_layout::generation_dir(path_, generation);

@@ -36,40 +36,47 @@ void write_shard(const fs::path& file, const SampleSet& s) {
 
 }  // namespace
 
-SampleSet fill_shards(const fs::path& dir, std::int64_t total, std::int64_t shard_size, const ShardMaker& make,
-                      const std::string& label) {
-  TORCH_CHECK(total >= 0 && shard_size >= 1, "fill_shards: total ", total, ", shard_size ", shard_size);
+void make_shards(const fs::path& dir, std::int64_t total, std::int64_t shard_size, const ShardMaker& make,
+                 const std::string& label, Stripe stripe) {
+  TORCH_CHECK(total >= 0 && shard_size >= 1, "make_shards: total ", total, ", shard_size ", shard_size);
+  TORCH_CHECK(stripe.count >= 1 && stripe.index >= 0 && stripe.index < stripe.count, "make_shards: stripe ",
+              stripe.index, " of ", stripe.count);
   fs::create_directories(dir);
   const auto count = (total + shard_size - 1) / shard_size;
-  std::vector<SampleSet> parts;
-  Progress progress(label, total, "samples", 10.0);
-  std::int64_t reused = 0;
+  std::int64_t mine = 0, reused = 0;
+  for (std::int64_t s = 0; s < count; ++s)
+    if (stripe.holds(s)) mine += std::min(shard_size, total - s * shard_size);
+  Progress progress(label, mine, "samples", 10.0);
+  std::int64_t done = 0, shards = 0;
   for (std::int64_t s = 0; s < count; ++s) {
+    if (!stripe.holds(s)) continue;
+    ++shards;
     const auto first = s * shard_size, n = std::min(shard_size, total - first);
     const auto file = shard_file(dir, s);
-    std::optional<SampleSet> shard;
+    bool usable = false;
     if (fs::exists(file)) {
       try {
-        shard = read_shard(file, Checksum::required);
-        if (shard->x.dim() < 2 || shard->x.size(1) != n) shard.reset();
+        const auto shard = read_shard(file, Checksum::required);
+        usable = shard.x.dim() >= 2 && shard.x.size(1) == n;
       } catch (const std::exception& e) {
         spdlog::warn("shard {} is unreadable ({}); sampling it again", file.string(), e.what());
       }
-      if (shard) ++reused;
+      if (usable) ++reused;
     }
-    if (!shard) {
-      shard = make(s, first, n);
-      write_shard(file, *shard);
-    }
-    parts.push_back(*shard);
-    progress.update(first + n);
+    if (!usable) write_shard(file, make(s, first, n));
+    progress.update(done += n);
     throw_if_stop_requested(label.c_str());
   }
-  progress.finish(reused > 0 ? fmt::format("{} of {} shards reused from an interrupted run", reused, count) : "");
-  return concat_samples(parts);
+  progress.finish(reused > 0 ? fmt::format("{} of {} shards reused from an interrupted run", reused, shards) : "");
 }
 
-SampleSet read_shards(const fs::path& dir) {
+SampleSet fill_shards(const fs::path& dir, std::int64_t total, std::int64_t shard_size, const ShardMaker& make,
+                      const std::string& label) {
+  make_shards(dir, total, shard_size, make, label);
+  return read_shards(dir, Checksum::required);
+}
+
+SampleSet read_shards(const fs::path& dir, Checksum checksum) {
   static const std::regex name_re(R"(shard_(\d+)\.safetensors)");
   std::map<std::int64_t, fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -82,7 +89,7 @@ SampleSet read_shards(const fs::path& dir) {
   for (const auto& [index, file] : files) {
     if (index != expected++)
       throw std::runtime_error(fmt::format("'{}': shard {} is missing", dir.string(), expected - 1));
-    parts.push_back(read_shard(file, Checksum::if_present));
+    parts.push_back(read_shard(file, checksum));
   }
   return concat_samples(parts);
 }

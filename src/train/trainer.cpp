@@ -78,6 +78,14 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   return o;
 }
 
+void require_batch_divides(std::int64_t batch, std::int64_t accumulate, int processes) {
+  const auto shares = processes * accumulate;
+  if (batch % shares != 0)
+    throw UsageError(fmt::format("train.batch = {} does not divide among {} processes x train.accumulate = {} ({} "
+                                 "micro-batches per step); choose a batch that is a multiple of {}",
+                                 batch, processes, accumulate, shares, shares));
+}
+
 Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options, World world)
     : net_(std::move(net)), method_(std::move(method)), options_(std::move(options)), world_(std::move(world)) {
   TORCH_CHECK(net_ && method_, "Trainer needs a network and a method");
@@ -96,11 +104,7 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
   require(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "trainer", "accumulate", o.accumulate,
         fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
   require(o.report_every_steps >= 1, "trainer", "report_every_steps", o.report_every_steps, ">= 1");
-  const auto shares = world_.size() * o.accumulate;
-  if (o.batch_size % shares != 0)
-    throw UsageError(fmt::format("train.batch = {} does not divide among {} processes x train.accumulate = {} ({} "
-                                 "micro-batches per step); choose a batch that is a multiple of {}",
-                                 o.batch_size, world_.size(), o.accumulate, shares, shares));
+  require_batch_divides(o.batch_size, o.accumulate, world_.size());
   // Every rank starts from rank 0's weights (and so its EMA copy, made below, is rank 0's too).
   if (world_.distributed()) {
     std::vector<torch::Tensor> state;
@@ -222,10 +226,11 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   const auto passes = options_.accumulate, rank_batch = batch / world_.size(), pass_batch = rank_batch / passes;
   const auto rank_offset = world_.rank() * rank_batch;
   for (std::int64_t k = first_step; k < steps; ++k) {
-    if (stop_requested()) {
+    // Every rank of a data-parallel fit stops at the same step (one tiny collective per step).
+    if (world_.any(stop_requested())) {
       if (snapshots.save) snapshots.save(cursor_at(k));
-      throw_if_stop_requested(fmt::format("training (step {} of {}{})", k, steps,
-                                          snapshots.save ? "; a snapshot was saved" : "").c_str());
+      throw_if_any_rank_stopped(world_, fmt::format("training (step {} of {}{})", k, steps,
+                                                    snapshots.save ? "; a snapshot was saved" : ""));
     }
     const NvtxRange step_range("train step");
     const auto idx = sampler.next(batch).to(device);

@@ -1,4 +1,5 @@
-// Sample shards: sizes, resuming at the first missing shard, redoing an unreadable one, ordered reads.
+// Sample shards: sizes, resuming at the first missing shard, redoing an unreadable one, ordered reads,
+// stripes of several processes.
 #include <gtest/gtest.h>
 
 #include "retrain/core/atomic_file.hpp"
@@ -27,6 +28,22 @@ TEST(SampleShards, SplitsIntoShardsAndReadsBackInOrder) {
   auto back = read_shards(dir / "s");
   EXPECT_TRUE(torch::equal(back.x, all.x));
   EXPECT_TRUE(torch::equal(back.labels, all.labels));
+}
+
+TEST(SampleShards, StripesMakeTheirOwnShardsAndTogetherTheWholeSet) {
+  test::ScratchDir dir;
+  CountingMaker whole;
+  const auto reference = fill_shards(dir / "whole", 10, 3, std::ref(whole), "test");  // 4 shards
+  std::vector<int> calls;
+  for (int r = 0; r < 3; ++r) {
+    CountingMaker maker;
+    make_shards(dir / "striped", 10, 3, std::ref(maker), "test", Stripe{r, 3});
+    calls.push_back(maker.calls);
+  }
+  EXPECT_EQ(calls, (std::vector<int>{2, 1, 1}));  // shards 0 and 3, 1, 2
+  const auto striped = read_shards(dir / "striped", Checksum::required);
+  EXPECT_TRUE(torch::equal(striped.x, reference.x));
+  EXPECT_TRUE(torch::equal(striped.labels, reference.labels));
 }
 
 TEST(SampleShards, ResumeMakesOnlyMissingOrUnreadableShards) {

@@ -150,6 +150,10 @@ struct GpuConfig {                           // process-wide CUDA settings (igno
   bool tf32 = false;                         // float32 matrix products and convolutions in TF32
 };
 
+struct DistConfig {                          // several processes on one run (torchrun, srun, launch_local.sh)
+  double timeout_s = 1800;                   // how long a rank waits for the others before it fails
+};
+
 struct SweepConfig {
   std::vector<std::string> grid;             // `retrain sweep` axes "key=v1,v2,..." when no --grid is given
 };
@@ -160,6 +164,7 @@ struct Config {
   std::string out = "runs";                  // parent directory of run directories
   DeviceChoice device = DeviceChoice::automatic;
   GpuConfig gpu;
+  DistConfig dist;
   DataConfig data;
   LearnerConfig learner;
   ModelConfig model;

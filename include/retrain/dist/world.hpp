@@ -25,26 +25,39 @@ class World {
  public:
   World();  // one process
 
-  // Joins the process group `placement` describes (placement.distributed() must hold) on `device`'s
-  // backend; blocks until every rank has joined, at most `timeout`.
+  // Joins the process group `placement` describes on `device`'s backend (a CUDA device becomes this
+  // rank's GPU, cuda:local_rank); blocks until every rank has joined, at most `timeout`. A placement of
+  // one process gives the one-process World.
   static World join(const Placement& placement, torch::Device device, std::chrono::milliseconds timeout);
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  int local_rank() const { return local_rank_; }  // the GPU of this rank on its node
   bool root() const { return rank_ == 0; }
   bool distributed() const { return size_ > 1; }
 
+  // The collectives take tensors on the group's device: the CPU for Gloo, this rank's GPU for NCCL.
+  torch::Device device() const { return device_; }
   // In place: every rank's tensors become the elementwise sums over the ranks. The tensors are
   // flattened into one buffer per dtype, so shapes may differ (one collective per dtype).
   void sum(const std::vector<torch::Tensor>& tensors) const;
   // In place: every rank's tensors become rank 0's.
   void broadcast(const std::vector<torch::Tensor>& tensors) const;
   void barrier() const;
+  // Whether `flag` holds on any rank (every rank gets the same answer).
+  bool any(bool flag) const;
+  // Rank 0's `value`, on every rank.
+  std::int64_t from_root(std::int64_t value) const;
 
  private:
   struct Group;
   std::shared_ptr<Group> group_;
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_rank_ = 0;
+  torch::Device device_ = torch::kCPU;
 };
+
+// Stops every rank at the same point: throws Interrupted on all of them when any rank has received
+// a stop signal (core/signals.hpp), naming the signal where it arrived and `where`.
+void throw_if_any_rank_stopped(const World& world, const std::string& where);
 
 }  // namespace retrain

@@ -19,15 +19,18 @@ namespace retrain {
 class DiffusionLearner final : public Learner {
  public:
   // sample_shape: [D] for points, [C, R, R] for images; num_classes 0 = unconditional.
+  // With a World of several processes the Trainer is data-parallel, rank 0 alone writes snapshots,
+  // and evaluation samples are drawn by every rank (chunks striped by rank) and scored by rank 0.
   DiffusionLearner(const Config& config, std::vector<std::int64_t> sample_shape, std::int64_t num_classes,
-                   std::unique_ptr<SampleEvaluator> evaluator, torch::Device device);
+                   std::unique_ptr<SampleEvaluator> evaluator, torch::Device device, World world = {});
 
   // Snapshots (train.snapshot_kimg, and on a stop signal) go to `snapshot_dir`; see TrainingSnapshots.
   void fit(const SampleSet& data, const FitPlan& plan, at::Generator& gen) override;
   SampleSet sample(std::int64_t n, SampleNoise noise) override;
   torch::Tensor to_storage(const torch::Tensor& x) const override;
   // Samples eval.num_samples (0: data.n) with one seed each and hands them to the evaluator, adding
-  // images seen, non-finite steps and (after a fit() in this process) the training loss.
+  // images seen, non-finite steps and (after a fit() in this process) the training loss. On ranks
+  // other than 0 of several it only draws its share of the samples and returns {}.
   nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
   // The Trainer's files plus network.json (arch, sample_shape, num_classes), so `retrain sample` can
   // rebuild the network from the checkpoint alone.
@@ -50,6 +53,7 @@ class DiffusionLearner final : public Learner {
   std::int64_t num_classes_;
   std::unique_ptr<SampleEvaluator> evaluator_;
   torch::Device device_;
+  World world_;
   std::shared_ptr<Method> method_;
   Trainer trainer_;
   std::optional<FitStats> last_fit_;  // set by fit(); a loaded model has no training loss to report

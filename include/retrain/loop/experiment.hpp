@@ -3,6 +3,10 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <optional>
+
+#include "retrain/dist/world.hpp"
 #include "retrain/features/feature_extractor.hpp"
 #include "retrain/loop/run_dir.hpp"
 
@@ -21,7 +25,13 @@ nlohmann::json configured_network_size(const Config& config);
 // The feature extractor named by eval.extractor, on `device`; null when the key is empty.
 std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device);
 
-// Runs or continues the experiment of `run`; returns the last evaluated generation's metrics.
-nlohmann::json run_experiment(RunDir& run);
+// The run directory on every rank of `world`: rank 0 opens it with `open_on_root` (creating it or
+// taking its lock), then the other ranks open it for reading (with `generations` as rank 0 did).
+RunDir open_on_every_rank(const World& world, const std::filesystem::path& dir, std::optional<std::int64_t> generations,
+                          const std::function<RunDir()>& open_on_root);
+
+// Runs or continues the experiment of `run`; returns the last evaluated generation's metrics. On a
+// World of several processes, every rank calls it with its view of the run (open_on_every_rank).
+nlohmann::json run_experiment(RunDir& run, const World& world = {});
 
 }  // namespace retrain

@@ -3,7 +3,9 @@
 // t-1 (one seed per sample, in shards), corrects them, stores them like real data, mixes them with the
 // real data (fixed / none / fresh; replace / accumulate) and fine-tunes. Every generation is committed
 // to the run directory, so run() continues from the newest complete one (and from the first missing
-// shard of an interrupted sampling).
+// shard of an interrupted sampling). On a World of several processes every rank runs the loop: each
+// samples its stripe of the shards, the learner trains data-parallel and evaluates with every rank's
+// samples, and rank 0 alone recovers, commits and writes the tables, between barriers.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
@@ -13,6 +15,7 @@
 
 #include "retrain/correction/correction.hpp"
 #include "retrain/data/real_data.hpp"
+#include "retrain/dist/world.hpp"
 #include "retrain/learners/learner.hpp"
 #include "retrain/loop/run_dir.hpp"
 
@@ -21,7 +24,7 @@ namespace retrain {
 class GenerationManager {
  public:
   GenerationManager(RunDir& run, const RealData& real, Learner& learner, const Correction& correction,
-                    torch::Device device);
+                    torch::Device device, World world = {});
   // Runs generations until loop.generations; returns the metrics of the last evaluated generation.
   nlohmann::json run();
 
@@ -53,6 +56,7 @@ class GenerationManager {
   Learner& learner_;
   const Correction& correction_;
   torch::Device device_;
+  World world_;
   SampleSet real_fixed_;
   std::vector<SampleSet> synthetic_;  // replace: the latest generation's; accumulate: all of them
 };

@@ -24,9 +24,11 @@ class RunDir {
   // invalid, or another process holds it. `generations`, when given, replaces loop.generations (to
   // extend a finished run).
   static RunDir open(const std::filesystem::path& dir, std::optional<std::int64_t> generations = std::nullopt);
-  // Opens an existing run only to read its committed generations (`retrain eval`), without its lock: a
-  // run may be read while another process trains it. Must not be used to write into the run.
-  static RunDir open_for_reading(const std::filesystem::path& dir);
+  // Opens an existing run only to read its committed generations (`retrain eval`, the ranks after the
+  // first of a run on several processes), without its lock: a run may be read while another process
+  // trains it. Must not be used to write into the run. `generations` as in open(), in memory only.
+  static RunDir open_for_reading(const std::filesystem::path& dir,
+                                 std::optional<std::int64_t> generations = std::nullopt);
 
   const std::filesystem::path& path() const { return path_; }
   const Config& config() const { return config_; }

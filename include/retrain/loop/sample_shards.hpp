@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "retrain/core/safetensors.hpp"
 #include "retrain/data/real_data.hpp"
 
 namespace retrain {
@@ -14,13 +15,23 @@ namespace retrain {
 // Makes shard `index`, holding samples [first, first + count).
 using ShardMaker = std::function<SampleSet(std::int64_t index, std::int64_t first, std::int64_t count)>;
 
-// Ensures `dir` holds ceil(total / shard_size) shards (writing the missing or unreadable ones with
-// `make`, reporting progress under `label`) and returns all samples concatenated in order.
+// The shards one process of several makes: those whose index % count == index.
+struct Stripe {
+  int index = 0, count = 1;
+  bool holds(std::int64_t shard) const { return shard % count == index; }
+};
+
+// Ensures `dir` holds this stripe's shards of ceil(total / shard_size) (writing the missing or
+// unreadable ones with `make`, reporting progress under `label`).
+void make_shards(const std::filesystem::path& dir, std::int64_t total, std::int64_t shard_size, const ShardMaker& make,
+                 const std::string& label, Stripe stripe = {});
+// make_shards for the whole set, then all samples concatenated in order.
 SampleSet fill_shards(const std::filesystem::path& dir, std::int64_t total, std::int64_t shard_size,
                       const ShardMaker& make, const std::string& label);
 
-// Reads every shard of `dir` in order (a directory fill_shards completed, inside a committed generation
-// whose manifest vouches for it); errors name the file.
-SampleSet read_shards(const std::filesystem::path& dir);
+// Reads every shard of `dir` in order; errors name the file. Work in progress (make_shards' output)
+// must carry each shard's checksum (Checksum::required); a committed generation's shards are vouched
+// for by its manifest.
+SampleSet read_shards(const std::filesystem::path& dir, Checksum checksum = Checksum::if_present);
 
 }  // namespace retrain

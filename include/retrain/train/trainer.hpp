@@ -38,6 +38,10 @@ struct TrainerOptions {
 // maps them, converting thousands of images to images.
 TrainerOptions trainer_options(const TrainConfig& config);
 
+// UsageError unless each of `processes` x `accumulate` micro-batches of a step gets batch / that many
+// rows (the Trainer checks it; a launcher of several processes checks it before it starts them).
+void require_batch_divides(std::int64_t batch, std::int64_t accumulate, int processes);
+
 struct FitStats {
   double loss_first = 0.0, loss_last = 0.0;  // mean loss over the first / last 10% of steps (>= 1 step)
   std::int64_t steps = 0, images = 0;
