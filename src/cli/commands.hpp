@@ -61,7 +61,8 @@ int sample_command(const std::string& checkpoint, const SampleOptions& options, 
 int resume_command(const std::string& run_dir, const CommonOptions& options);
 int info_command(const CommonOptions& options, bool keys);
 int demo_command(const CommonOptions& options);
-int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid, int jobs);
+int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid, int jobs,
+                  std::optional<std::size_t> point, bool count);
 int metrics_command(const MetricsOptions& options);
 int eval_command(const EvalOptions& options);
 

@@ -96,6 +96,12 @@ int main(int argc, char** argv) {
                     "Grid points run at once, each a `retrain resume` process with its share of the CPU threads and, "
                     "when GPUs are visible, one GPU of its own (default 1: one after another in this process)")
       ->check(CLI::PositiveNumber);
+  std::optional<std::size_t> point;
+  sweep->add_option("--point", point,
+                    "Run only grid point K (0-based, last axis fastest), without the combined reports: one task of a "
+                    "job array (scripts/slurm/sweep_array.sbatch); a later plain `retrain sweep` writes the reports");
+  bool count = false;
+  sweep->add_flag("--count", count, "Print the number of grid points and exit (the size of a job array)");
   auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of B against the "
                                                 "reference set A (feature .npy files, image sets or checkpoints)");
   retrain::cli::MetricsOptions metrics_opts;
@@ -157,7 +163,7 @@ int main(int argc, char** argv) {
     if (*sample) return retrain::cli::sample_command(checkpoint, sample_flags, sample_opts);
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);
-    if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid, jobs);
+    if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid, jobs, point, count);
     if (*metrics) return retrain::cli::metrics_command(metrics_opts);
     if (*eval) return retrain::cli::eval_command(eval_opts);
     if (!top.config.empty()) return retrain::cli::run_command(top);

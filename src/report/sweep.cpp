@@ -57,6 +57,8 @@ std::string label_of(const std::vector<Override>& point) {
 
 }  // namespace
 
+std::size_t grid_size(const std::vector<SweepAxis>& axes) { return grid_points(axes).size(); }
+
 SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, const std::vector<Override>& overrides,
                       const std::vector<SweepAxis>& axes, const SweepOptions& options) {
   const Config base = load_config_text(base_yaml, origin, overrides);
@@ -72,6 +74,18 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
     result.runs.push_back({label, fs::path(config.out) / config.name, config});
   }
   const bool overwrite = options.overwrite;
+  if (options.point) {
+    if (*options.point >= result.runs.size())
+      throw UsageError(fmt::format("sweep: --point {} is outside the grid of {} points (0..{})", *options.point,
+                                   result.runs.size(), result.runs.size() - 1));
+    const auto r = result.runs[*options.point];
+    result.runs = {r};
+    spdlog::info("sweep point {} of {}: {} -> {}", *options.point, grid_size(axes), r.label, r.dir.string());
+    RunDir run = run_layout::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
+    set_log_file(run.file("log.txt"));
+    run_experiment(run);
+    return result;
+  }
   if (options.jobs > 1) {
     std::vector<ChildRun> children;
     for (const auto& r : result.runs) {

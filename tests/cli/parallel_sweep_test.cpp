@@ -1,5 +1,5 @@
 // `retrain sweep --jobs N`: the grid points run in child processes and give exactly the runs of the
-// one-after-another sweep.
+// one-after-another sweep; `--point K` runs one point (a job array's task) and `--count` sizes the array.
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -32,6 +32,34 @@ TEST(ParallelSweep, JobsGiveTheSameRunsAsOneAfterAnother) {
   }
   EXPECT_TRUE(fs::exists(dir / "two/g/sweep.csv"));
   EXPECT_EQ(run_retrain({"sweep", "--config", (dir / "g.yaml").string(), "--grid", "seed=1", "--jobs", "0"}).exit_code, 2);
+}
+
+TEST(ParallelSweep, PointRunsOneGridPointAndAPlainSweepThenOnlyAddsTheRest) {
+  test::ScratchDir dir;
+  test::write_text(dir / "g.yaml", "device: cpu\ndata: {n: 50}\nlearner: {replicas: 50}\nloop: {generations: 3, real: fixed}\n"
+                                   "sweep: {grid: ['loop.lambda=0.5,1', 'seed=1,2']}\n");
+  const std::vector<std::string> base = {"sweep", "--config", (dir / "g.yaml").string(), "--out", (dir / "runs").string(), "-q"};
+  const auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_retrain(args);
+  };
+  const auto count = with({"--count"});
+  EXPECT_EQ(count.exit_code, 0);
+  EXPECT_EQ(count.output, "4\n");
+  const auto point = with({"--point", "2"});  // last axis fastest: lambda=1, seed=1
+  ASSERT_EQ(point.exit_code, 0) << point.output;
+  EXPECT_TRUE(fs::exists(dir / "runs/g/lambda=1,seed=1/gen_0003"));
+  EXPECT_FALSE(fs::exists(dir / "runs/g/lambda=0.5,seed=1"));
+  EXPECT_FALSE(fs::exists(dir / "runs/g/sweep.csv"));
+  const auto outside = with({"--point", "4"});
+  EXPECT_EQ(outside.exit_code, 2);
+  EXPECT_TRUE(test::contains(outside.output, "sweep: --point 4 is outside the grid of 4 points (0..3)")) << outside.output;
+  const auto kept = test::metrics_without_timing(dir / "runs/g/lambda=1,seed=1/metrics.jsonl");
+  const auto all = with({});
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_EQ(test::metrics_without_timing(dir / "runs/g/lambda=1,seed=1/metrics.jsonl"), kept);
+  EXPECT_TRUE(fs::exists(dir / "runs/g/sweep.csv"));
 }
 
 }  // namespace
