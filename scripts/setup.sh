@@ -3,11 +3,15 @@
 # configure and build. A second run on a set-up machine only checks and rebuilds what changed.
 #   scripts/setup.sh            # everything
 #   RETRAIN_CUDA=OFF scripts/setup.sh   # skip the CUDA kernels even where nvcc exists
+#   RETRAIN_NVCC=pip scripts/setup.sh   # no CUDA toolkit here: nvcc from PyPI into .venv (the Dockerfile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TORCH_VERSION=2.11.0
 PY_PACKAGES=("torch==${TORCH_VERSION}" "numpy" "scipy" "matplotlib")
+# CUDA 13.0, as torch's wheel: nvcc and its compiler parts pinned together (an unpinned nvidia-nvvm
+# resolves to a newer CUDA whose PTX this ptxas rejects).
+NVCC_PACKAGES=("nvidia-cuda-nvcc==13.0.*" "nvidia-nvvm==13.0.*" "nvidia-cuda-crt==13.0.*")
 APT_PACKAGES=(cmake ninja-build g++ ccache python3-venv libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
               nlohmann-json3-dev libstb-dev zlib1g-dev libzip-dev libgtest-dev googletest dataset-fashion-mnist)
 BUILD_DIR=${RETRAIN_BUILD_DIR:-build}
@@ -42,10 +46,24 @@ else
   say "torch ${TORCH_VERSION} present in .venv"
 fi
 
+# 2b. Optionally nvcc from PyPI: it installs beside the wheel's CUDA headers and runtime (nvidia/cu13),
+# which then form the toolkit CMake is pointed at.
+cuda_flags=()
+if [ "${RETRAIN_NVCC:-}" = "pip" ]; then
+  cu13=$(ls -d .venv/lib/python3*/site-packages/nvidia/cu13)
+  if [ ! -x "$cu13/bin/nvcc" ]; then
+    say "installing ${NVCC_PACKAGES[*]} into .venv"
+    .venv/bin/python -m pip install -q "${NVCC_PACKAGES[@]}"
+  fi
+  ln -sf libcudart.so.13 "$cu13/lib/libcudart.so"  # CMake's FindCUDAToolkit looks for the unversioned name
+  cuda_flags=(-DCMAKE_CUDA_COMPILER="$PWD/$cu13/bin/nvcc" -DCUDAToolkit_ROOT="$PWD/$cu13")
+fi
+
 # 3. Configure (once) and build (incrementally).
 if [ ! -f "${BUILD_DIR}/build.ninja" ]; then
-  say "configuring ${BUILD_DIR}/ (RETRAIN_CUDA=${RETRAIN_CUDA:-AUTO})"
-  cmake -S . -B "${BUILD_DIR}" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETRAIN_CUDA="${RETRAIN_CUDA:-AUTO}" >/dev/null
+  say "configuring ${BUILD_DIR}/ (RETRAIN_CUDA=${RETRAIN_CUDA:-AUTO}${RETRAIN_NVCC:+, nvcc from $RETRAIN_NVCC})"
+  cmake -S . -B "${BUILD_DIR}" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETRAIN_CUDA="${RETRAIN_CUDA:-AUTO}" \
+        "${cuda_flags[@]}" >/dev/null
 fi
 say "building (${BUILD_DIR}/retrain and the tests)"
 cmake --build "${BUILD_DIR}" -j "$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
