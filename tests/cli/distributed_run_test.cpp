@@ -94,17 +94,42 @@ TEST_F(DistributedRun, TorchrunStartsTheRanks) {
   EXPECT_EQ(metrics(dir_ / "torchrun/toy").size(), 2u);
 }
 
-TEST_F(DistributedRun, AKilledRankMakesTheOtherFailNamingTheTimeout) {
+// Starts two ranks of a long generation-0 training by hand (no launcher), logs in rank0.log, rank1.log.
+std::vector<int> start_two_ranks(const test::ScratchDir& dir, const std::string& config, const std::string& out) {
   const int port = test::free_port();
   std::vector<int> pids;
   for (int r = 0; r < 2; ++r) {
     const auto command = fmt::format(
         "RANK={0} LOCAL_RANK={0} WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={1} exec {2} run --config {3} --out {4} "
-        "--set gen0.kimg=10000 --set dist.timeout_s=10", r, port, test::kRetrainExe, path("toy.yaml"), path("killed"));
-    pids.push_back(test::spawn_program("/bin/bash", {"-c", command}, dir_ / fmt::format("rank{}.log", r)));
+        "--set gen0.kimg=10000 --set train.snapshot_kimg=100 --set dist.timeout_s=10",
+        r, port, test::kRetrainExe, config, out);
+    pids.push_back(test::spawn_program("/bin/bash", {"-c", command}, dir / fmt::format("rank{}.log", r)));
   }
-  // Kill rank 1 once both train (rank 0's log shows training progress or a snapshot is due).
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // both are training by then
+  return pids;
+}
+
+TEST_F(DistributedRun, ASignalToOneRankStopsBothAtTheSameStepWithASnapshot) {
+  const auto pids = start_two_ranks(dir_, path("toy.yaml"), path("stopped"));
+  ::kill(pids[1], SIGTERM);
+  const int code0 = test::wait_for(pids[0]), code1 = test::wait_for(pids[1]);
+  const auto log0 = test::read_text(dir_ / "rank0.log"), log1 = test::read_text(dir_ / "rank1.log");
+  EXPECT_EQ(code0, 130) << log0;
+  EXPECT_EQ(code1, 130) << log1;
+  EXPECT_TRUE(test::contains(log1, "stopped by SIGTERM while training (step ")) << log1;
+  EXPECT_TRUE(test::contains(log0, "stopped because another rank received a stop signal, while training (step ")) << log0;
+  // The same step on both, and rank 0 saved the snapshot there.
+  const auto step_of = [](const std::string& log) {
+    const auto at = log.find("training (step ");
+    return at == std::string::npos ? std::string() : log.substr(at, log.find(' ', at + 15) - at);
+  };
+  EXPECT_EQ(step_of(log0), step_of(log1));
+  EXPECT_TRUE(test::contains(log0, "a snapshot was saved")) << log0;
+  EXPECT_TRUE(fs::exists(dir_ / "stopped/toy/gen_0000.training")) << log0;
+}
+
+TEST_F(DistributedRun, AKilledRankMakesTheOtherFailNamingTheTimeout) {
+  const auto pids = start_two_ranks(dir_, path("toy.yaml"), path("killed"));
   ::kill(pids[1], SIGKILL);
   const auto start = std::chrono::steady_clock::now();
   const int code = test::wait_for(pids[0]);
