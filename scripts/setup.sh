@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 
 TORCH_VERSION=2.11.0
 PY_PACKAGES=("torch==${TORCH_VERSION}" "numpy" "scipy" "matplotlib")
-# CUDA 13.0, as torch's wheel: nvcc and its compiler parts pinned together (an unpinned nvidia-nvvm
-# resolves to a newer CUDA whose PTX this ptxas rejects).
-NVCC_PACKAGES=("nvidia-cuda-nvcc==13.0.*" "nvidia-nvvm==13.0.*" "nvidia-cuda-crt==13.0.*")
+# CUDA 13.0, as torch's wheel: nvcc, its compiler parts and CCCL (thrust, which ATen's headers
+# include), pinned together (an unpinned nvidia-nvvm resolves to a newer CUDA whose PTX this ptxas rejects).
+NVCC_PACKAGES=("nvidia-cuda-nvcc==13.0.*" "nvidia-nvvm==13.0.*" "nvidia-cuda-crt==13.0.*" "nvidia-cuda-cccl==13.0.*")
 APT_PACKAGES=(cmake ninja-build g++ ccache python3-venv libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
               nlohmann-json3-dev libstb-dev zlib1g-dev libzip-dev libgtest-dev googletest dataset-fashion-mnist)
 BUILD_DIR=${RETRAIN_BUILD_DIR:-build}

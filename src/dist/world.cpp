@@ -4,6 +4,7 @@
 #include "retrain/dist/world.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -22,6 +23,15 @@ namespace retrain {
 struct World::Group {
   c10::intrusive_ptr<c10d::Backend> backend;
   std::chrono::milliseconds timeout;
+  // The last copy of the World shuts the backend down (NCCL frees its communicators; without it,
+  // torch warns that the process group was not destroyed).
+  ~Group() {
+    try {
+      backend->shutdown();
+    } catch (const std::exception& e) {
+      spdlog::warn("closing the process group: {}", e.what());  // e.g. a peer that is gone already
+    }
+  }
 };
 
 namespace {
