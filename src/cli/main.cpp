@@ -1,6 +1,7 @@
 // `retrain` entry point: parses argv with CLI11, dispatches to a command, and maps failures to exit
 // codes with a one-line reason: 0 success, 1 runtime failure, 2 bad usage or config, 130 interrupted.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <c10/util/Exception.h>
@@ -15,6 +16,7 @@
 #include "retrain/core/errors.hpp"
 #include "retrain/core/logging.hpp"
 #include "retrain/core/signals.hpp"
+#include "retrain/dist/placement.hpp"
 
 namespace {
 
@@ -157,6 +159,15 @@ int main(int argc, char** argv) {
   retrain::init_logging(quiet);
   try {
     retrain::throw_if_stop_requested("starting");  // the handlers are installed before main (early_start.cpp)
+    // Only a run trains on several processes; the other commands would repeat their work per rank.
+    const auto chosen = app.get_subcommands();
+    const bool one_run = *run || *train || *resume || (chosen.empty() && !top.config.empty());
+    if (const auto placement = retrain::placement_from_environment(); !one_run && placement.distributed())
+      throw retrain::UsageError(fmt::format(
+          "`retrain {}` runs in one process, but a launcher started {} ({}): only run, train and resume use several "
+          "(a sweep: one `retrain sweep --point K` per job-array task)",
+          chosen.empty() ? std::string("(the demo)") : chosen.front()->get_name(), placement.world_size,
+          placement.launcher));
     if (*run) return retrain::cli::run_command(run_opts);
     if (*train) return retrain::cli::train_command(train_opts);
     if (*features_train) return retrain::cli::features_train_command(features_opts);

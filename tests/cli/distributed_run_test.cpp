@@ -94,6 +94,14 @@ TEST_F(DistributedRun, TorchrunStartsTheRanks) {
   EXPECT_EQ(metrics(dir_ / "torchrun/toy").size(), 2u);
 }
 
+TEST_F(DistributedRun, CommandsOtherThanARunRefuseSeveralProcesses) {
+  const auto r = test::run_program("/usr/bin/env", {"WORLD_SIZE=2", "RANK=1", "MASTER_ADDR=127.0.0.1", test::kRetrainExe,
+                                                    "sweep", "--config", path("toy.yaml"), "--grid", "seed=1,2"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.output, "retrain: error: `retrain sweep` runs in one process, but a launcher started 2 (torchrun): only "
+                      "run, train and resume use several (a sweep: one `retrain sweep --point K` per job-array task)\n");
+}
+
 // Starts two ranks of a long generation-0 training by hand (no launcher), logs in rank0.log, rank1.log.
 std::vector<int> start_two_ranks(const test::ScratchDir& dir, const std::string& config, const std::string& out) {
   const int port = test::free_port();
