@@ -19,6 +19,17 @@ echo "check_docker_steps: debootstrap bookworm into $root: $(elapsed "$t")"
 for fs in proc sys dev; do mountpoint -q "$root/$fs" || mount --bind "/$fs" "$root/$fs"; done
 trap 'for fs in dev sys proc; do umount "$root/$fs" 2> /dev/null || true; done' EXIT
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The host's pip settings go along (a site's index, proxy or TLS-inspecting CA): PIP_* variables, and
+# the file PIP_CERT names, copied into the chroot.
+pip_env=()
+while IFS='=' read -r name value; do
+  if [ "$name" = PIP_CERT ] && [ -f "$value" ]; then
+    mkdir -p "$root/etc/ssl/host" && cp "$value" "$root/etc/ssl/host/pip-ca.crt"
+    value=/etc/ssl/host/pip-ca.crt
+  fi
+  [ "$name" = PIP_FIND_LINKS ] && continue  # a host directory
+  pip_env+=("$name=$value")
+done < <(env | grep '^PIP_' || true)
 mkdir -p "$root/opt/retrain"
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$root/opt/retrain"
 
@@ -28,7 +39,7 @@ steps=$(awk '/^FROM .* AS build/{on=1; next} /^FROM /{on=0} on' Dockerfile | sed
 while IFS= read -r step; do
   t=$(stamp)
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    DEBIAN_FRONTEND=noninteractive /bin/bash -c "cd /opt/retrain && $step"
+    DEBIAN_FRONTEND=noninteractive "${pip_env[@]}" /bin/bash -c "cd /opt/retrain && $step"
   echo "check_docker_steps: RUN ${step:0:80}...: $(elapsed "$t")"
 done <<< "$steps"
 
