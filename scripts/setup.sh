@@ -56,6 +56,7 @@ if [ "${RETRAIN_NVCC:-}" = "pip" ]; then
     .venv/bin/python -m pip install -q "${NVCC_PACKAGES[@]}"
   fi
   ln -sf libcudart.so.13 "$cu13/lib/libcudart.so"  # CMake's FindCUDAToolkit looks for the unversioned name
+  [ -e "$cu13/lib64" ] || ln -s lib "$cu13/lib64"  # nvcc.profile links from lib64 (cudart_static)
   cuda_flags=(-DCMAKE_CUDA_COMPILER="$PWD/$cu13/bin/nvcc" -DCUDAToolkit_ROOT="$PWD/$cu13")
 fi
 
