@@ -57,7 +57,9 @@ if [ "${RETRAIN_NVCC:-}" = "pip" ]; then
   fi
   ln -sf libcudart.so.13 "$cu13/lib/libcudart.so"  # CMake's FindCUDAToolkit looks for the unversioned name
   [ -e "$cu13/lib64" ] || ln -s lib "$cu13/lib64"  # nvcc.profile links from lib64 (cudart_static)
-  cuda_flags=(-DCMAKE_CUDA_COMPILER="$PWD/$cu13/bin/nvcc" -DCUDAToolkit_ROOT="$PWD/$cu13")
+  # CUDA_TOOLKIT_ROOT_DIR: torch's Caffe2 config still uses CMake's old FindCUDA.
+  cuda_flags=(-DCMAKE_CUDA_COMPILER="$PWD/$cu13/bin/nvcc" -DCUDAToolkit_ROOT="$PWD/$cu13"
+              -DCUDA_TOOLKIT_ROOT_DIR="$PWD/$cu13")
 fi
 
 # 3. Configure (once) and build (incrementally).

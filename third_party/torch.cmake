@@ -12,8 +12,8 @@
 #     before the call and restore CMAKE_CUDA_ARCHITECTURES afterwards; our targets set
 #     CUDA_ARCHITECTURES themselves, so the flags Torch appends to the legacy CUDA_NVCC_FLAGS are unused.
 #  2. NVTX: CUDA 12.9+ ships NVTX only as the header-only nvtx3; older Torch configs link the removed
-#     CUDA::nvToolsExt. We find CUDAToolkit first and alias CUDA::nvToolsExt to CUDA::nvtx3 when the
-#     legacy target is missing, so both old and new Torch configs resolve. Our kernels use CUDA::nvtx3.
+#     CUDA::nvToolsExt. We define CUDA::nvToolsExt ourselves before FindCUDAToolkit and point it at
+#     CUDA::nvtx3, so both old and new Torch configs resolve. Our kernels use CUDA::nvtx3.
 #  3. cuDNN: the config only searches cuDNN when CAFFE2_USE_CUDNN is set, and then needs
 #     CUDNN_INCLUDE_PATH/CUDNN_LIBRARY_PATH or it silently disables it. We never call cuDNN directly:
 #     libtorch_cuda.so loads the wheel's own nvidia-cudnn through its RPATH, so we leave it unset and
@@ -86,11 +86,11 @@ if(RETRAIN_TORCH_CUDA_VERSION AND CMAKE_CUDA_COMPILER)
   string(REGEX REPLACE "([0-9]+)([0-9])" "\\1.\\2" _torch_arch_list "${RETRAIN_CUDA_ARCHS}")  # 80;90 -> 8.0;9.0
   set(TORCH_CUDA_ARCH_LIST "${_torch_arch_list}")
   enable_language(CUDA)
+  # Made before FindCUDAToolkit, which then neither looks for the removed library nor (in Debian's
+  # CMake 3.25.1, without a TARGET check) sets a property on a target it did not make.
+  add_library(CUDA::nvToolsExt INTERFACE IMPORTED)
   find_package(CUDAToolkit REQUIRED)
-  if(NOT TARGET CUDA::nvToolsExt AND TARGET CUDA::nvtx3)
-    add_library(CUDA::nvToolsExt INTERFACE IMPORTED)
-    target_link_libraries(CUDA::nvToolsExt INTERFACE CUDA::nvtx3)
-  endif()
+  target_link_libraries(CUDA::nvToolsExt INTERFACE CUDA::nvtx3)
   unset(CMAKE_CUDA_ARCHITECTURES)  # else Torch warns, then forces it OFF
   find_package(Torch REQUIRED CONFIG PATHS "${_torch_dir}/share/cmake/Torch" NO_DEFAULT_PATH)
   set(CMAKE_CUDA_ARCHITECTURES "${_saved_cuda_archs}")
