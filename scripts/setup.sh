@@ -55,7 +55,9 @@ if [ "${RETRAIN_NVCC:-}" = "pip" ]; then
     say "installing ${NVCC_PACKAGES[*]} into .venv"
     .venv/bin/python -m pip install -q "${NVCC_PACKAGES[@]}"
   fi
-  ln -sf libcudart.so.13 "$cu13/lib/libcudart.so"  # CMake's FindCUDAToolkit looks for the unversioned name
+  for lib in cudart nvrtc; do  # CMake (FindCUDAToolkit, torch's config) looks for the unversioned names
+    ln -sf "lib$lib.so.13" "$cu13/lib/lib$lib.so"
+  done
   [ -e "$cu13/lib64" ] || ln -s lib "$cu13/lib64"  # nvcc.profile links from lib64 (cudart_static)
   # CUDA_TOOLKIT_ROOT_DIR: torch's Caffe2 config still uses CMake's old FindCUDA.
   cuda_flags=(-DCMAKE_CUDA_COMPILER="$PWD/$cu13/bin/nvcc" -DCUDAToolkit_ROOT="$PWD/$cu13"
