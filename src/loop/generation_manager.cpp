@@ -15,7 +15,6 @@
 #include "retrain/core/progress.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/core/run_layout.hpp"
-#include "retrain/core/signals.hpp"
 #include "retrain/learners/headline_metrics.hpp"
 #include "retrain/loop/generation_table.hpp"
 #include "retrain/loop/sample_shards.hpp"
