@@ -335,4 +335,6 @@ std::string config_reference_markdown() {
   return md;
 }
 
+std::int64_t images_from_kimg(double kimg) { return static_cast<std::int64_t>(std::llround(kimg * 1000)); }
+
 }  // namespace retrain

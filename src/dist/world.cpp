@@ -158,11 +158,21 @@ std::int64_t World::from_root(std::int64_t value) const {
   return t.item<std::int64_t>();
 }
 
-void throw_if_any_rank_stopped(const World& world, const std::string& where) {
-  const bool here = stop_requested();
-  if (!world.any(here)) return;
+void World::root_first(const std::function<void()>& work) const {
+  if (root()) work();
+  barrier();
+  if (!root()) work();
+}
+
+bool any_rank_stopped(const World& world) { return world.any(stop_requested()); }
+
+void throw_stopped(const std::string& where) {
   throw_if_stop_requested(where.c_str());
   throw Interrupted(fmt::format("stopped because another rank received a stop signal, while {}", where));
+}
+
+void throw_if_any_rank_stopped(const World& world, const std::string& where) {
+  if (any_rank_stopped(world)) throw_stopped(where);
 }
 
 }  // namespace retrain

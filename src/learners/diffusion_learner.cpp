@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <cmath>
-
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/nvtx.hpp"
@@ -75,16 +73,14 @@ void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Gener
     snapshots.emplace(plan.snapshot_dir);
     // Rank 0 looks first (latest() removes unfinished and damaged snapshots), then the others read.
     std::optional<std::filesystem::path> latest;
-    if (world_.root()) latest = snapshots->latest();
-    world_.barrier();
-    if (!world_.root()) latest = snapshots->latest();
+    world_.root_first([&] { latest = snapshots->latest(); });
     if (latest) {
       trainer_.load(*latest);
       resume = FitCursor::load(*latest);
       spdlog::info("generation {} training continues from snapshot {} ({} of {} images)", generation, latest->string(),
                    resume->step * trainer_.options().batch_size, budget);
     }
-    every.every_images = static_cast<std::int64_t>(std::llround(config_.train.snapshot_kimg * 1000));
+    every.every_images = images_from_kimg(config_.train.snapshot_kimg);
     if (world_.root())
       every.save = [&](const FitCursor& cursor) {
         snapshots->write(cursor.step, [&](const std::filesystem::path& dir) {

@@ -74,9 +74,7 @@ nlohmann::json run_experiment(RunDir& run, const World& world) {
   const auto cache = run.file("cache");
   auto learner = make_learner(cfg, *real, device, extractor, world.root() ? cache : std::filesystem::path(), world);
   std::shared_ptr<const Correction> correction;
-  if (world.root()) correction = make_correction(cfg, *real, extractor.get(), cache, device);
-  world.barrier();
-  if (!world.root()) correction = make_correction(cfg, *real, extractor.get(), cache, device);
+  world.root_first([&] { correction = make_correction(cfg, *real, extractor.get(), cache, device); });
   spdlog::info("run {} | config hash {} | device {}{}", run.path().string(), config_hash(cfg), device.str(),
                world.distributed() ? fmt::format(" | {} processes", world.size()) : "");
   spdlog::info("data: {} | n {} | learner {} x{} | T {} | lambda {} | real {} | synthetic {} | correction {}",

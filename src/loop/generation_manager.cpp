@@ -128,7 +128,7 @@ SampleSet GenerationManager::training_set(std::int64_t g) {
 FitPlan GenerationManager::fit_plan(std::int64_t g) const {
   FitPlan plan;
   plan.generation = g;
-  plan.images = static_cast<std::int64_t>(std::llround((g == 0 ? cfg_.gen0.kimg : cfg_.loop.kimg_per_generation) * 1000));
+  plan.images = images_from_kimg(g == 0 ? cfg_.gen0.kimg : cfg_.loop.kimg_per_generation);
   if (g == 0) plan.start_from = cfg_.gen0.checkpoint;
   plan.reset_optimizer = g > 0 && cfg_.loop.optimizer == OptimizerHandover::reset;
   plan.snapshot_dir = training_dir(g);

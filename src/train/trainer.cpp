@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cmath>
 #include <limits>
 #include <mutex>
 
@@ -66,7 +65,7 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   o.eps = c.eps;
   o.weight_decay = c.weight_decay;
   o.batch_size = c.batch;
-  o.lr_warmup_images = static_cast<std::int64_t>(std::llround(c.warmup_kimg * 1000));
+  o.lr_warmup_images = images_from_kimg(c.warmup_kimg);
   o.ema.halflife_images = c.ema_halflife_kimg * 1000;
   o.ema.decay = c.ema_decay;
   o.ema.rampup_ratio = c.ema_rampup;
@@ -227,10 +226,9 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   const auto rank_offset = world_.rank() * rank_batch;
   for (std::int64_t k = first_step; k < steps; ++k) {
     // Every rank of a data-parallel fit stops at the same step (one tiny collective per step).
-    if (world_.any(stop_requested())) {
+    if (any_rank_stopped(world_)) {
       if (snapshots.save) snapshots.save(cursor_at(k));
-      throw_if_any_rank_stopped(world_, fmt::format("training (step {} of {}{})", k, steps,
-                                                    snapshots.save ? "; a snapshot was saved" : ""));
+      throw_stopped(fmt::format("training (step {} of {}{})", k, steps, snapshots.save ? "; a snapshot was saved" : ""));
     }
     const NvtxRange step_range("train step");
     const auto idx = sampler.next(batch).to(device);

@@ -177,6 +177,9 @@ struct Config {
   SweepConfig sweep;
 };
 
+// Thousands of images (the *_kimg keys) as a whole number of images.
+std::int64_t images_from_kimg(double kimg);
+
 // A "--set key.path=value" override, the value typed like YAML.
 struct Override {
   std::string key;

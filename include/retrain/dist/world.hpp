@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -48,6 +49,9 @@ class World {
   bool any(bool flag) const;
   // Rank 0's `value`, on every rank.
   std::int64_t from_root(std::int64_t value) const;
+  // Runs `work` on rank 0, then (after a barrier) on the other ranks: for work that tidies or caches
+  // files rank 0 should touch first and the others then only read.
+  void root_first(const std::function<void()>& work) const;
 
  private:
   struct Group;
@@ -56,8 +60,11 @@ class World {
   torch::Device device_ = torch::kCPU;
 };
 
-// Stops every rank at the same point: throws Interrupted on all of them when any rank has received
-// a stop signal (core/signals.hpp), naming the signal where it arrived and `where`.
+// Whether any rank has received a stop signal (core/signals.hpp); the same answer on every rank.
+bool any_rank_stopped(const World& world);
+// Throws Interrupted naming `where` and the signal, or, on a rank that got none, that another rank did.
+[[noreturn]] void throw_stopped(const std::string& where);
+// Stops every rank at the same point: any_rank_stopped, then throw_stopped.
 void throw_if_any_rank_stopped(const World& world, const std::string& where);
 
 }  // namespace retrain
