@@ -1,7 +1,8 @@
 // Network benchmark: training and sampling images/s of the paper-scale image networks as the shipped
 // configs build them (configs/<name>.yaml: network, method, batch, precision, channels-last), each with
-// retrain's fused kernels (ops::OpPath::kernel) and with plain ATen (OpPath::aten) in the same run, with
-// peak memory, analytic FLOPs (bench/flop_count) and MFU against given peaks; Markdown tables on stdout.
+// retrain's fused kernels (ops::OpPath::kernel) and with plain ATen (OpPath::aten) in the same run
+// (sampling on a GPU also with the kernels and CUDA graphs, method.sample_cuda_graphs), with peak
+// memory, analytic FLOPs (bench/flop_count) and MFU against given peaks; Markdown tables on stdout.
 //   build/bench/retrain_bench_networks [--device cpu|cuda] [--networks cifar_edm,ffhq_edm,cifar_ddpm]
 //       [--configs DIR] [--set key=value ...] [--train-batch N] [--sample-batch N] [--train-steps N]
 //       [--edm-steps N] [--ddpm-steps N] [--peak-tflops-bf16 X] [--peak-tflops-tf32 X]
@@ -163,8 +164,10 @@ Phase measure_training(Trainer& trainer, const torch::Tensor& data, std::int64_t
   return {stats.images_per_s, peak.mib(), 3.0};
 }
 
+// With `graphs`, the sampler's network calls replay a CUDA graph (captured in the timed call, as a
+// run captures one per batch).
 Phase measure_sampling(const Setup& s, std::shared_ptr<Denoiser> ema, const bench::PeakMemory& peak,
-                       torch::Device device) {
+                       torch::Device device, bool graphs) {
   torch::NoGradGuard no_grad;
   std::vector<std::int64_t> shape = {s.sample_batch};
   shape.insert(shape.end(), s.image.begin(), s.image.end());
@@ -173,7 +176,9 @@ Phase measure_sampling(const Setup& s, std::shared_ptr<Denoiser> ema, const benc
   make_method(s.warm_up)->sample(counted, shape, torch::Tensor(), SampleNoise::per_sample(seeds));
   synchronize(device);
   const auto warm_up_images = counted.images();
-  const auto method = make_method(s.method);
+  auto options = s.method;
+  options.sample_cuda_graphs = graphs;
+  const auto method = make_method(options);
   peak.reset();
   const auto start = std::chrono::steady_clock::now();
   method->sample(counted, shape, torch::Tensor(), SampleNoise::per_sample(seeds));
@@ -187,7 +192,7 @@ Phase measure_sampling(const Setup& s, std::shared_ptr<Denoiser> ema, const benc
 struct Row {
   std::string phase, precision;
   std::int64_t batch;
-  Phase kernel, aten;
+  Phase kernel, aten, graphs;  // graphs: kernels + CUDA graphs (sampling on a GPU only)
   double peak_tflops;
 };
 
@@ -203,10 +208,11 @@ std::string cell(double x, const char* format = "{:.3g}") {
 void print_row(const Setup& s, std::int64_t parameters, const bench::FlopCount& flops, const Row& r) {
   const auto gflop = static_cast<double>(flops.total()) / 1e9;
   const auto achieved = r.kernel.images_per_s * r.kernel.forward_passes * gflop / 1e3;  // TFLOP/s
-  std::cout << fmt::format("| {} | {:.1f}M | {:.2f} | {} | {} | {} | {:.4g} | {} | {} | {:.2f} | {} | {} | {} | {} |\n",
+  std::cout << fmt::format("| {} | {:.1f}M | {:.2f} | {} | {} | {} | {:.4g} | {} | {} | {:.2f} | {} | {} | {} | {} | {} |\n",
                            s.name, static_cast<double>(parameters) / 1e6, gflop, r.phase, r.batch, r.precision,
                            r.kernel.forward_passes, cell(r.kernel.images_per_s), cell(r.aten.images_per_s),
-                           r.kernel.images_per_s / r.aten.images_per_s, cell(r.kernel.peak_mib, "{:.0f}"),
+                           r.kernel.images_per_s / r.aten.images_per_s, cell(r.graphs.images_per_s),
+                           cell(r.graphs.images_per_s / r.kernel.images_per_s, "{:.2f}"), cell(r.kernel.peak_mib, "{:.0f}"),
                            cell(r.aten.peak_mib, "{:.0f}"), cell(achieved), cell(100 * achieved / r.peak_tflops, "{:.1f}%"))
             << std::flush;
 }
@@ -219,7 +225,7 @@ void run_network(const Setup& s, const BenchOptions& o, torch::Device device) {
   std::int64_t parameters = 0;
   for (const auto& p : net->parameters()) parameters += p.numel();
   net->to(device);
-  auto trainer_opts = trainer_options(s.config.train);
+  auto trainer_opts = trainer_options(s.config);
   trainer_opts.batch_size = s.train_batch;
   Trainer trainer(net, make_method(s.training), trainer_opts);
   auto gen = make_generator(0, 0, Stream::Fit);
@@ -234,9 +240,10 @@ void run_network(const Setup& s, const BenchOptions& o, torch::Device device) {
   for (const auto path : {ops::OpPath::kernel, ops::OpPath::aten}) {
     const ops::OpPathGuard guard(path);
     const auto t = measure_training(trainer, data, s.train_batch, o.train_steps, peak, gen);
-    const auto p = measure_sampling(s, trainer.ema(), peak, device);
+    const auto p = measure_sampling(s, trainer.ema(), peak, device, false);
     (path == ops::OpPath::kernel ? train.kernel : train.aten) = t;
     (path == ops::OpPath::kernel ? sample.kernel : sample.aten) = p;
+    if (path == ops::OpPath::kernel && device.is_cuda()) sample.graphs = measure_sampling(s, trainer.ema(), peak, device, true);
   }
   train.peak_tflops = peak_for(train.precision, o);
   sample.peak_tflops = peak_for(sample.precision, o);
@@ -262,9 +269,9 @@ void print_header(const std::vector<Setup>& setups, const BenchOptions& options,
                "| network | image | conv | linear | attention | GroupNorm | total |\n|---|---|---:|---:|---:|---:|---:|\n";
   for (const auto& s : setups) print_flops(s);
   std::cout << "\n| network | parameters | fwd GFLOP/image | phase | batch | precision | fwd passes/image "
-               "| images/s kernels | images/s ATen | kernels/ATen | peak MiB kernels | peak MiB ATen "
-               "| TFLOP/s kernels | MFU kernels |\n"
-               "|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+               "| images/s kernels | images/s ATen | kernels/ATen | images/s kernels+graphs | graphs/kernels "
+               "| peak MiB kernels | peak MiB ATen | TFLOP/s kernels | MFU kernels |\n"
+               "|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 }
 
 }  // namespace

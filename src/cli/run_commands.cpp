@@ -10,6 +10,7 @@
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/logging.hpp"
+#include "retrain/core/run_layout.hpp"
 #include "retrain/dist/placement.hpp"
 #include "retrain/loop/experiment.hpp"
 #include "retrain/train/trainer.hpp"
@@ -33,6 +34,17 @@ World join_world(const Config& config) {
   return world;
 }
 
+// Opens an existing run on every rank and runs it to its end (from its newest generation or snapshot).
+int continue_run(const std::string& run_dir, std::optional<std::int64_t> generations) {
+  resume_hint() = fmt::format("`retrain resume {}`", run_dir);
+  const World world = join_world(RunDir::open_for_reading(run_dir, generations).config());
+  RunDir run = open_on_every_rank(world, run_dir, generations, [&] { return RunDir::open(run_dir, generations); });
+  if (world.root()) set_log_file(run.file("log.txt"));
+  run_experiment(run, world);
+  spdlog::info("done: metrics in {}", run.file("metrics.jsonl").string());
+  return 0;
+}
+
 }  // namespace
 
 int run_command(const CommonOptions& options) {
@@ -40,6 +52,16 @@ int run_command(const CommonOptions& options) {
   const Config config = load_config_file(options.config, overrides_from(options));
   check_experiment(config);
   const auto dir = std::filesystem::path(config.out) / config.name;
+  // torchrun --max-restarts starts the same command again after a rank failed: the run the failed
+  // attempt made is continued (it must be the same experiment), not refused as an existing directory.
+  if (const auto restart = placement_from_environment().restart; restart > 0 && run_layout::is_run(dir)) {
+    if (config_hash(RunDir::open_for_reading(dir, std::nullopt).config()) != config_hash(config))
+      throw UsageError(fmt::format("torchrun restart {}: '{}' holds a run of another config than '{}'; resume it with "
+                                   "`retrain resume {}` or start a new run", restart, dir.string(), options.config,
+                                   dir.string()));
+    spdlog::info("torchrun restart {}: continuing {}", restart, dir.string());
+    return continue_run(dir.string(), std::nullopt);
+  }
   const World world = join_world(config);
   RunDir run = open_on_every_rank(world, dir, std::nullopt, [&] { return RunDir::create(dir, config, options.overwrite); });
   resume_hint() = fmt::format("`retrain resume {}`", dir.string());
@@ -69,13 +91,7 @@ int resume_command(const std::string& run_dir, const CommonOptions& options) {
       throw UsageError(fmt::format("--set loop.generations={}: expects an integer >= 1", o.value));
     generations = value;
   }
-  resume_hint() = fmt::format("`retrain resume {}`", run_dir);
-  const World world = join_world(RunDir::open_for_reading(run_dir, generations).config());
-  RunDir run = open_on_every_rank(world, run_dir, generations, [&] { return RunDir::open(run_dir, generations); });
-  if (world.root()) set_log_file(run.file("log.txt"));
-  run_experiment(run, world);
-  spdlog::info("done: metrics in {}", run.file("metrics.jsonl").string());
-  return 0;
+  return continue_run(run_dir, generations);
 }
 
 }  // namespace retrain::cli

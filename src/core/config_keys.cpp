@@ -210,6 +210,9 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(number<double>("dist.timeout_s", [](auto& c) -> auto& { return c.dist.timeout_s; }, 0, kInf,
         "Several processes (torchrun, srun, scripts/launch_local.sh): seconds a rank waits for the others (joining, "
         "each collective, rank 0's commit and evaluation) before it fails naming the operation.", Open::low));
+    t.push_back(number<double>("dist.bucket_mb", [](auto& c) -> auto& { return c.dist.bucket_mb; }, 0, 4096,
+        "Several processes: MiB of gradients per all-reduce bucket; a bucket is summed while backward still computes "
+        "the earlier layers (PyTorch DDP's default 25). 0 = one all-reduce after backward."));
     t.push_back(choice("data.source", [](auto& c) -> auto& { return c.data.source; },
         "Real data source. gaussian: N(data.mean, data.cov) in data.dim dimensions; toy2d: a 2-D toy set (data.name); "
         "image: an image data set (data.format, data.path)."));
@@ -290,7 +293,10 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(choice("method.sample_precision", [](auto& c) -> auto& { return c.method.sample_precision; },
         
         "diffusion sampling: bf16 = the network's forward passes under bfloat16 autocast (the sampler's step "
-        "arithmetic stays float64); fp32 = full float32. Effect on FID: docs/gpu.md."));
+        "arithmetic stays float64); fp32 = full float32. Effect on FID: docs/results.md."));
+    t.push_back(flag("method.sample_cuda_graphs", [](auto& c) -> auto& { return c.method.sample_cuda_graphs; },
+        "diffusion sampling on CUDA: the network call of every sampler step after a batch's first replays one "
+        "captured CUDA graph (fewer kernel launches; same numbers). Off until measured on a GPU: docs/gpu.md."));
     t.push_back(choice("method.noise", [](auto& c) -> auto& { return c.method.noise; },
         "diffusion sampling: philox = counter-based noise made on the compute device (sample i depends only on its "
         "seed; identical on CPU and GPU; no host copies); torch = every draw from a CPU generator seeded with the "

@@ -1,4 +1,4 @@
-// Device resolution.
+// Device resolution, GPU settings and host-to-device copies.
 #include "retrain/core/device.hpp"
 
 #include <fmt/format.h>
@@ -40,6 +40,12 @@ void apply_gpu_settings(const GpuConfig& gpu) {
   const auto precision = gpu.tf32 ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
   context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, precision);
   context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, precision);
+}
+
+torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device, std::optional<torch::ScalarType> dtype) {
+  const auto type = dtype.value_or(t.scalar_type());
+  if (!t.is_cpu() || !device.is_cuda()) return t.to(device, type);
+  return t.to(type).pin_memory().to(device, type, /*non_blocking=*/true);
 }
 
 }  // namespace retrain

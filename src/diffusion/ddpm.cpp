@@ -37,21 +37,21 @@ torch::Tensor DdpmMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, con
   return (eps_hat - eps).square().flatten(1).mean(1);
 }
 
-std::pair<torch::Tensor, torch::Tensor> DdpmMethod::predict(Denoiser& net, const torch::Tensor& x, std::int64_t t,
-                                                            const torch::Tensor& labels) const {
-  auto eps_hat = evaluate_guided(net, x, torch::full({x.size(0)}, static_cast<double>(t), x.options()), labels);
+std::pair<torch::Tensor, torch::Tensor> DdpmMethod::predict(ops::GraphedCall& network, const torch::Tensor& x,
+                                                            std::int64_t t) const {
+  auto eps_hat = network({x, torch::full({x.size(0)}, static_cast<double>(t), x.options())});
   auto x0_hat = (x - std::sqrt(1.0 - abar_[t]) * eps_hat) / std::sqrt(abar_[t]);
   if (options_.clip_x0 > 0) x0_hat = x0_hat.clamp(-options_.clip_x0, options_.clip_x0);
   return {eps_hat, x0_hat};
 }
 
-torch::Tensor DdpmMethod::ancestral_step(Denoiser& net, const torch::Tensor& x, std::int64_t t,
-                                         const torch::Tensor& labels, SampleNoise& noise) const {
+torch::Tensor DdpmMethod::ancestral_step(ops::GraphedCall& network, const torch::Tensor& x, std::int64_t t,
+                                         SampleNoise& noise) const {
   // Posterior q(x_{t-1} | x_t, x0_hat): mean = c_x0 x0_hat + c_xt x_t (Ho et al. eq. 7).
   const double abar_prev = t > 0 ? abar_[t - 1] : 1.0;
   const double c_x0 = beta_[t] * std::sqrt(abar_prev) / (1.0 - abar_[t]);
   const double c_xt = (1.0 - abar_prev) * std::sqrt(1.0 - beta_[t]) / (1.0 - abar_[t]);
-  auto x0_hat = predict(net, x, t, labels).second;
+  auto x0_hat = predict(network, x, t).second;
   const std::vector<ops::Term> mean{{x0_hat, per_row(c_x0, x)}, {x, per_row(c_xt, x)}};
   if (t == 0) return ops::combine(mean);
   const double var = options_.variance == DdpmVariance::fixed_large ? beta_[t]
@@ -59,12 +59,12 @@ torch::Tensor DdpmMethod::ancestral_step(Denoiser& net, const torch::Tensor& x, 
   return noise.combine_with_draw(mean, per_row(std::sqrt(var), x));
 }
 
-torch::Tensor DdpmMethod::ddim_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, std::int64_t t_prev,
-                                    const torch::Tensor& labels, SampleNoise& noise) const {
+torch::Tensor DdpmMethod::ddim_step(ops::GraphedCall& network, const torch::Tensor& x, std::int64_t t,
+                                    std::int64_t t_prev, SampleNoise& noise) const {
   const double a_t = abar_[t];
   const double a_prev = t_prev >= 0 ? abar_[t_prev] : 1.0;
   const double sigma = options_.ddim_eta * std::sqrt((1.0 - a_prev) / (1.0 - a_t) * (1.0 - a_t / a_prev));
-  auto [eps_hat, x0_hat] = predict(net, x, t, labels);
+  auto [eps_hat, x0_hat] = predict(network, x, t);
   const std::vector<ops::Term> terms{{x0_hat, per_row(std::sqrt(a_prev), x)},
                                      {eps_hat, per_row(std::sqrt(std::max(1.0 - a_prev - sigma * sigma, 0.0)), x)}};
   return sigma > 0 ? noise.combine_with_draw(terms, per_row(sigma, x)) : ops::combine(terms);
@@ -88,17 +88,18 @@ torch::Tensor DdpmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape,
   torch::NoGradGuard no_grad;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(net.device());
   auto x = noise.randn(shape, opts);
+  auto network = sampler_network(net, labels);
   const auto T = options_.num_timesteps;
   if (options_.sampler == DdpmSampler::ancestral) {
     for (auto t = T - 1; t >= 0; --t) {
       const NvtxRange range("sampler step");
-      x = ancestral_step(net, x, t, labels, noise);
+      x = ancestral_step(network, x, t, noise);
     }
   } else {
     const auto steps = ddim_timesteps();
     for (auto i = static_cast<std::int64_t>(steps.size()) - 1; i >= 0; --i) {
       const NvtxRange range("sampler step");
-      x = ddim_step(net, x, steps[i], i > 0 ? steps[i - 1] : -1, labels, noise);
+      x = ddim_step(network, x, steps[i], i > 0 ? steps[i - 1] : -1, noise);
     }
   }
   return x.to(torch::kFloat32);

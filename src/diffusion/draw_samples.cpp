@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 
 namespace retrain {
@@ -23,7 +24,7 @@ SampleSet draw_samples(const Method& method, Denoiser& net, std::int64_t n, Samp
                                           : part.randint(o.num_classes, count));
     std::vector<std::int64_t> shape{count};
     shape.insert(shape.end(), o.sample_shape.begin(), o.sample_shape.end());
-    xs.push_back(method.sample(net, shape, labels.defined() ? labels.to(net.device()) : labels, part).cpu());
+    xs.push_back(method.sample(net, shape, labels.defined() ? to_device(labels, net.device()) : labels, part).cpu());
   }
   net.train(was_training);
   if (xs.empty()) return {};

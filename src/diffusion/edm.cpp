@@ -47,12 +47,20 @@ EdmMethod::Preconditioning EdmMethod::preconditioning(const torch::Tensor& sigma
   return {sd * sd * norm.square(), sigma * sd * norm, norm, sigma.log() / 4};
 }
 
+torch::Tensor EdmMethod::precondition(
+    const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& network, const torch::Tensor& x,
+    const torch::Tensor& sigma) const {
+  const auto c = preconditioning(sigma.to(x.options()));
+  return ops::affine_mix(x, c.c_skip, network(x * per_sample(c.c_in, x), c.c_noise), c.c_out);
+}
+
 torch::Tensor EdmMethod::denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma,
                                  const torch::Tensor& labels, bool guided) const {
-  const auto c = preconditioning(sigma.to(x.options()));
-  auto x_in = x * per_sample(c.c_in, x);
-  auto f = guided ? evaluate_guided(net, x_in, c.c_noise, labels) : evaluate(net, x_in, c.c_noise, labels);
-  return ops::affine_mix(x, c.c_skip, f, c.c_out);
+  return precondition(
+      [&](const torch::Tensor& x_in, const torch::Tensor& level) {
+        return guided ? evaluate_guided(net, x_in, level, labels) : evaluate(net, x_in, level, labels);
+      },
+      x, sigma);
 }
 
 torch::Tensor EdmMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,
@@ -98,6 +106,11 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
   const double* t = steps.data_ptr<double>();
   const auto n = shape.at(0);
   auto sigma_of = [&](double s) { return torch::full({n}, s, opts); };
+  auto network = sampler_network(net, labels);
+  const auto denoised_at = [&](const torch::Tensor& x, double sigma) {
+    return precondition([&](const torch::Tensor& x_in, const torch::Tensor& level) { return network({x_in, level}); }, x,
+                        sigma_of(sigma));
+  };
   auto x_next = noise.randn(shape, opts) * t[0];
   for (std::int64_t i = 0; i < o.num_steps; ++i) {
     const NvtxRange range("sampler step");
@@ -113,12 +126,12 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
                            : x_cur;
     // Euler step from t_hat to t_next: x_hat + h (x_hat - D) / t_hat, h = t_next - t_hat, fused.
     const double h = t_next - t_hat;
-    const auto denoised = denoise(net, x_hat, sigma_of(t_hat), labels, true);
+    const auto denoised = denoised_at(x_hat, t_hat);
     x_next = ops::affine_mix(x_hat, sigma_of(1.0 + h / t_hat), denoised, sigma_of(-h / t_hat));
     // Heun's 2nd-order correction, except on the last step (to sigma = 0):
     // x_hat + h/2 (d_cur + d'), d' = (x_next - D') / t_next, written as one combination of x_hat, D, D'.
     if (o.sampler == EdmSampler::heun && i < o.num_steps - 1) {
-      const auto denoised_next = denoise(net, x_next, sigma_of(t_next), labels, true);
+      const auto denoised_next = denoised_at(x_next, t_next);
       const double a = h / (2.0 * t_hat), b = h / (2.0 * t_next);
       x_next = ops::combine({{x_hat, sigma_of(1.0 + a + b * (1.0 + h / t_hat))},
                              {denoised, sigma_of(-a - b * h / t_hat)},

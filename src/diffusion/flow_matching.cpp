@@ -46,7 +46,8 @@ torch::Tensor FlowMatchingMethod::sample(Denoiser& net, std::vector<std::int64_t
   const auto n = shape.at(0);
   const auto steps = options_.num_steps;
   const double dt = 1.0 / static_cast<double>(steps);
-  auto velocity = [&](const torch::Tensor& x, double t) { return evaluate_guided(net, x, torch::full({n}, t, opts), labels); };
+  auto network = sampler_network(net, labels);
+  auto velocity = [&](const torch::Tensor& x, double t) { return network({x, torch::full({n}, t, opts)}); };
   auto x = noise.randn(shape, opts);
   for (std::int64_t i = 0; i < steps; ++i) {
     const NvtxRange range("sampler step");

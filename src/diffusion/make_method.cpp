@@ -68,6 +68,7 @@ MethodOptions method_options(const MethodConfig& c) {
   o.steps = c.steps;
   o.guidance = c.guidance;
   o.sample_bf16 = c.sample_precision == Precision::bf16;
+  o.sample_cuda_graphs = c.sample_cuda_graphs;
   o.ddpm.num_timesteps = c.ddpm.timesteps;
   o.ddpm.beta_start = c.ddpm.beta_start;
   o.ddpm.beta_end = c.ddpm.beta_end;
@@ -106,6 +107,7 @@ std::shared_ptr<Method> make_method(const MethodOptions& options) {
   }
   method->set_guidance(options.guidance);
   method->set_sample_bf16(options.sample_bf16);
+  method->set_sample_cuda_graphs(options.sample_cuda_graphs);
   return method;
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "retrain/core/autocast.hpp"
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/ops/philox_noise.hpp"
@@ -17,8 +18,8 @@ torch::Tensor Method::evaluate(Denoiser& net, const torch::Tensor& x_in, const t
                                const torch::Tensor& labels) {
   const auto device = net.device();
   const auto dtype = net.dtype();
-  auto out = net.forward(x_in.to(device, dtype), noise_level.to(device, dtype),
-                         labels.defined() ? labels.to(device) : labels);
+  auto out = net.forward(to_device(x_in, device, dtype), to_device(noise_level, device, dtype),
+                         labels.defined() ? to_device(labels, device) : labels);
   return out.to(x_in.scalar_type());
 }
 
@@ -43,6 +44,12 @@ torch::Tensor Method::evaluate_guided(Denoiser& net, const torch::Tensor& x_in, 
 torch::Tensor Method::batch_keys(at::Generator& gen, std::int64_t n, const torch::Device& device) {
   const auto base = at::randint(std::numeric_limits<std::int64_t>::max(), {1}, gen, torch::kLong).item<std::int64_t>();
   return ops::consecutive_keys(static_cast<std::uint64_t>(base), n, device);
+}
+
+ops::GraphedCall Method::sampler_network(Denoiser& net, const torch::Tensor& labels) const {
+  return ops::GraphedCall(
+      [this, &net, labels](const std::vector<torch::Tensor>& in) { return evaluate_guided(net, in.at(0), in.at(1), labels); },
+      sample_cuda_graphs_);
 }
 
 torch::Tensor Method::per_row(double value, const torch::Tensor& x) { return torch::full({x.size(0)}, value, x.options()); }

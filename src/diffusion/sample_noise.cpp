@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/ops/philox_noise.hpp"
 
@@ -38,19 +39,19 @@ void SampleNoise::check_rows(std::int64_t rows) const {
 }
 
 const torch::Tensor& SampleNoise::keys_on(const torch::Device& device) {
-  if (!device_keys_.defined() || device_keys_.device() != device) device_keys_ = keys_.to(device);
+  if (!device_keys_.defined() || device_keys_.device() != device) device_keys_ = to_device(keys_, device);
   return device_keys_;
 }
 
 torch::Tensor SampleNoise::randn(at::IntArrayRef shape, const torch::TensorOptions& options) {
   const auto cpu = torch::TensorOptions().dtype(options.dtype());
-  if (shared_) return at::randn(shape, *shared_, cpu).to(options.device());
+  if (shared_) return to_device(at::randn(shape, *shared_, cpu), options.device());
   TORCH_CHECK(!shape.empty(), "per-sample noise needs a leading sample dimension");
   check_rows(shape[0]);
   if (mode_ == NoiseMode::philox) return ops::philox_normal(keys_on(options.device()), draw_++, shape, options);
   auto out = torch::empty(shape, cpu);
   for (std::int64_t i = 0; i < shape[0]; ++i) out[i].copy_(at::randn(shape.slice(1), generators_[i], cpu));
-  return out.to(options.device());
+  return to_device(out, options.device());
 }
 
 torch::Tensor SampleNoise::randint(std::int64_t high, std::int64_t rows) {

@@ -105,19 +105,30 @@ void finish(const c10::intrusive_ptr<c10d::Work>& work, const char* what, int ra
   }
 }
 
-// Runs `collective` on one flat buffer per dtype holding all of `tensors`, then copies the results back.
-template <class Collective>
-void on_flat_buffers(const std::vector<torch::Tensor>& tensors, const Collective& collective) {
+// `tensors` gathered into one flat buffer per dtype (a collective then takes shapes that differ).
+struct FlatBuffer {
+  std::vector<torch::Tensor> members;
+  std::vector<torch::Tensor> flat;  // one tensor: the list c10d's calls take
+};
+
+std::vector<FlatBuffer> flatten_by_dtype(const std::vector<torch::Tensor>& tensors) {
   std::map<c10::ScalarType, std::vector<torch::Tensor>> by_dtype;
   for (const auto& t : tensors) by_dtype[t.scalar_type()].push_back(t);
+  std::vector<FlatBuffer> buffers;
   for (auto& [dtype, group] : by_dtype) {
     std::vector<torch::Tensor> parts;
     for (const auto& t : group) parts.push_back(t.reshape(-1));
-    std::vector<torch::Tensor> buffer{torch::cat(parts)};
-    collective(buffer);
+    buffers.push_back({group, {torch::cat(parts)}});
+  }
+  return buffers;
+}
+
+// Writes each buffer's slices back into the tensors it was gathered from.
+void unflatten(const std::vector<FlatBuffer>& buffers) {
+  for (const auto& buffer : buffers) {
     std::int64_t offset = 0;
-    for (const auto& t : group) {
-      t.copy_(buffer[0].narrow(0, offset, t.numel()).view(t.sizes()));
+    for (const auto& t : buffer.members) {
+      t.copy_(buffer.flat[0].narrow(0, offset, t.numel()).view(t.sizes()));
       offset += t.numel();
     }
   }
@@ -125,18 +136,26 @@ void on_flat_buffers(const std::vector<torch::Tensor>& tensors, const Collective
 
 }  // namespace
 
-void World::sum(const std::vector<torch::Tensor>& tensors) const {
-  if (!distributed() || tensors.empty()) return;
-  on_flat_buffers(tensors, [&](std::vector<torch::Tensor>& buffer) {
-    finish(group_->backend->allreduce(buffer, c10d::AllreduceOptions{}), "all-reduce", rank_, size_, group_->timeout);
+PendingSum World::start_sum(const std::vector<torch::Tensor>& tensors) const {
+  if (!distributed() || tensors.empty()) return {};
+  auto buffers = flatten_by_dtype(tensors);
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  for (auto& buffer : buffers) works.push_back(group_->backend->allreduce(buffer.flat, c10d::AllreduceOptions{}));
+  return PendingSum([buffers = std::move(buffers), works = std::move(works), rank = rank_, size = size_,
+                     timeout = group_->timeout] {
+    for (const auto& work : works) finish(work, "all-reduce", rank, size, timeout);
+    unflatten(buffers);
   });
 }
 
+void World::sum(const std::vector<torch::Tensor>& tensors) const { start_sum(tensors).finish(); }
+
 void World::broadcast(const std::vector<torch::Tensor>& tensors) const {
   if (!distributed() || tensors.empty()) return;
-  on_flat_buffers(tensors, [&](std::vector<torch::Tensor>& buffer) {
-    finish(group_->backend->broadcast(buffer, c10d::BroadcastOptions{}), "broadcast", rank_, size_, group_->timeout);
-  });
+  auto buffers = flatten_by_dtype(tensors);
+  for (auto& buffer : buffers)
+    finish(group_->backend->broadcast(buffer.flat, c10d::BroadcastOptions{}), "broadcast", rank_, size_, group_->timeout);
+  unflatten(buffers);
 }
 
 void World::barrier() const {

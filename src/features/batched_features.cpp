@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 
 namespace retrain {
@@ -23,7 +24,7 @@ torch::Tensor features_in_batches(const torch::Tensor& images, const ExtractorOp
   std::vector<torch::Tensor> parts;
   for (std::int64_t start = 0; start < images.size(0); start += options.batch_size) {
     const auto batch = images.slice(0, start, start + options.batch_size);
-    const auto out = network(batch.to(options.device));
+    const auto out = network(to_device(batch, options.device));
     if (out.dim() < 2)
       fail(fmt::format("network output has shape {}; expected [batch, features...]", c10::str(out.sizes())));
     auto flat = out.flatten(1).to(torch::kCPU, torch::kFloat32);

@@ -45,7 +45,7 @@ DiffusionLearner::DiffusionLearner(const Config& config, std::vector<std::int64_
       device_(device),
       world_(world),
       method_(configured_method(config.method)),
-      trainer_(seeded_network(config, sample_shape_, num_classes, device), method_, trainer_options(config.train),
+      trainer_(seeded_network(config, sample_shape_, num_classes, device), method_, trainer_options(config),
                std::move(world)) {
   if (trainer_.options().bf16 && device.is_cpu())
     spdlog::warn("train.precision: bf16 on the CPU runs, but slowly; it is meant for CUDA");

@@ -11,6 +11,7 @@
 
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/build_info.hpp"
+#include "retrain/core/checksum.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/manifest.hpp"
 #include "retrain/core/run_layout.hpp"
@@ -85,14 +86,18 @@ void require_run_directory(const fs::path& dir) {
 
 }  // namespace
 
+// The hash in run.json is that of config.yaml's text below its header line, checked before the text
+// is read: a config written by an older build, without the keys added since, still verifies and its
+// missing keys take their defaults (which is why a new key's default must keep the old behaviour).
 Config RunDir::read_config(const fs::path& dir) {
   require_run_directory(dir);
-  Config config = load_config_file(dir / kConfigFile);
+  const auto text = read_file(dir / kConfigFile);
+  const auto body = text.starts_with('#') && text.find('\n') != std::string::npos ? text.substr(text.find('\n') + 1) : text;
   const auto run = nlohmann::json::parse(read_file(dir / kRunFile), nullptr, /*allow_exceptions=*/false);
-  if (!run.is_object() || run.value("config_hash", "") != config_hash(config))
+  if (!run.is_object() || run.value("config_hash", "") != hex32(crc32_bytes(body)))
     throw UsageError(fmt::format("'{}' does not match the hash in '{}' (edited by hand?); restore it or start a new run",
                                  (dir / kConfigFile).string(), (dir / kRunFile).string()));
-  return config;
+  return load_config_file(dir / kConfigFile);
 }
 
 RunDir RunDir::open(const fs::path& dir, std::optional<std::int64_t> generations) {

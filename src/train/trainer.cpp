@@ -7,9 +7,11 @@
 #include <chrono>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/autocast.hpp"
+#include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/require.hpp"
 #include "retrain/core/rng.hpp"
@@ -19,6 +21,7 @@
 #include "retrain/core/signals.hpp"
 #include "retrain/models/state_dict.hpp"
 #include "retrain/train/epoch_sampler.hpp"
+#include "retrain/train/gradient_sync.hpp"
 
 namespace retrain {
 namespace {
@@ -56,7 +59,8 @@ void load_weights(torch::nn::Module& module, const fs::path& file) {
 
 }  // namespace
 
-TrainerOptions trainer_options(const TrainConfig& c) {
+TrainerOptions trainer_options(const Config& config) {
+  const auto& c = config.train;
   TrainerOptions o;
   o.optimizer = c.optimizer;
   o.lr = c.lr;
@@ -74,6 +78,7 @@ TrainerOptions trainer_options(const TrainConfig& c) {
   o.accumulate = c.accumulate;
   o.bf16 = c.precision == Precision::bf16;
   o.channels_last = c.channels_last;
+  o.bucket_bytes = static_cast<std::int64_t>(config.dist.bucket_mb * (1 << 20));
   return o;
 }
 
@@ -102,6 +107,7 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
   require(o.grad_clip_norm >= 0, "trainer", "grad_clip_norm", o.grad_clip_norm, ">= 0");
   require(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "trainer", "accumulate", o.accumulate,
         fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
+  require(o.bucket_bytes >= 0, "trainer", "bucket_bytes", o.bucket_bytes, ">= 0");
   require(o.report_every_steps >= 1, "trainer", "report_every_steps", o.report_every_steps, ">= 1");
   require_batch_divides(o.batch_size, o.accumulate, world_.size());
   // Every rank starts from rank 0's weights (and so its EMA copy, made below, is rank 0's too).
@@ -159,17 +165,6 @@ double Trainer::current_lr() const {
   return options_.lr * std::min(static_cast<double>(images_seen_) / static_cast<double>(options_.lr_warmup_images), 1.0);
 }
 
-void Trainer::sum_over_ranks(torch::Tensor& loss) {
-  std::vector<torch::Tensor> parts;
-  for (auto& p : net_->parameters()) {
-    if (!p.requires_grad()) continue;
-    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);  // every rank sends the same layout
-    parts.push_back(p.grad());
-  }
-  parts.push_back(loss);
-  world_.sum(parts);
-}
-
 torch::Tensor Trainer::guard_gradients() {
   std::vector<torch::Tensor> grads;
   for (const auto& p : net_->parameters())
@@ -224,6 +219,8 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   // This process trains its stripe of every global batch: rows [rank, rank + 1) x batch / world.
   const auto passes = options_.accumulate, rank_batch = batch / world_.size(), pass_batch = rank_batch / passes;
   const auto rank_offset = world_.rank() * rank_batch;
+  std::optional<GradientSync> sync;
+  if (world_.distributed()) sync.emplace(net_->parameters(), world_, options_.bucket_bytes);
   for (std::int64_t k = first_step; k < steps; ++k) {
     // Every rank of a data-parallel fit stops at the same step (one tiny collective per step).
     if (any_rank_stopped(world_)) {
@@ -231,7 +228,7 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
       throw_stopped(fmt::format("training (step {} of {}{})", k, steps, snapshots.save ? "; a snapshot was saved" : ""));
     }
     const NvtxRange step_range("train step");
-    const auto idx = sampler.next(batch).to(device);
+    const auto idx = to_device(sampler.next(batch), device);
     optimizer_->zero_grad();
     // The step's random draws are made for the whole batch, so gradient accumulation (and later data
     // parallelism) splits the same draws: row r's noise is Philox stream keys[r] whatever pass it is in.
@@ -253,16 +250,14 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
         const NvtxRange range("forward");
         pass_loss = pass_loss_sum(x, y, gen, part_keys) / static_cast<double>(batch);
       }
+      loss += pass_loss.detach().to(torch::kFloat32);
+      if (sync && p + 1 == passes) sync->arm(loss);  // the step's gradients are final after this backward
       {
         const NvtxRange range("backward");
         pass_loss.backward();
       }
-      loss += pass_loss.detach().to(torch::kFloat32);
     }
-    if (world_.distributed()) {
-      const NvtxRange range("all-reduce");
-      sum_over_ranks(loss);
-    }
+    if (sync) sync->finish();
     {
       const NvtxRange range("optimizer");
       nonfinite += guard_gradients().to(device);

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "dist/ranks.hpp"
@@ -92,6 +94,52 @@ TEST_F(DistributedRun, TorchrunStartsTheRanks) {
                                                        path("torchrun"), "--set", "loop.generations=1", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(metrics(dir_ / "torchrun/toy").size(), 2u);
+}
+
+// A /proc file's text; empty when the process is gone.
+std::string proc_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The pid of `parent`'s child process whose environment holds `variable` (e.g. "RANK=1"), or 0.
+int child_with(int parent, const std::string& variable) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const auto status = proc_text(entry.path() / "status");
+    if (!test::contains(status, fmt::format("\nPPid:\t{}\n", parent))) continue;
+    const auto environ = proc_text(entry.path() / "environ");
+    if (test::contains(std::string(1, '\0') + environ, std::string(1, '\0') + variable + '\0'))
+      return std::stoi(entry.path().filename().string());
+  }
+  return 0;
+}
+
+TEST_F(DistributedRun, ATorchrunRestartContinuesFromTheNewestSnapshot) {
+  const auto torchrun = fs::path(test::kPython).parent_path() / "torchrun";
+  if (!fs::exists(torchrun)) GTEST_SKIP() << "no torchrun beside " << test::kPython;
+  const auto log = dir_ / "torchrun.log";
+  const int agent = test::spawn_program(
+      torchrun.string(),
+      {"--nproc-per-node", "2", "--max-restarts", "1", "--monitor-interval", "0.2", "--master-port",
+       std::to_string(test::free_port()), "--no-python", test::kRetrainExe, "train", "--config", path("toy.yaml"),
+       "--out", path("restarted"), "--set", "gen0.kimg=480", "--set", "train.snapshot_kimg=24", "--set", "dist.timeout_s=10"},
+      log);
+  // Kill rank 1 once the first snapshot is written; the agent then stops rank 0 and starts both again.
+  const auto snapshots = dir_ / "restarted/toy/gen_0000.training";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(snapshots) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int rank1 = child_with(agent, "RANK=1");
+  ASSERT_GT(rank1, 0) << test::read_text(log);
+  ::kill(rank1, SIGKILL);
+  const int code = test::wait_for(agent);
+  const auto output = test::read_text(log);
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_TRUE(test::contains(output, "torchrun restart 1: continuing ")) << output;
+  EXPECT_TRUE(test::contains(output, "generation 0 training continues from snapshot ")) << output;
+  EXPECT_EQ(metrics(dir_ / "restarted/toy").size(), 1u);
 }
 
 TEST_F(DistributedRun, CommandsOtherThanARunRefuseSeveralProcesses) {

@@ -67,7 +67,7 @@ TEST(ConfigExtremes, EveryValueTheConfigAcceptsTheComponentsAccept) {
         try {
           const auto net = make_network(c.model, base.sample_shape, 0);
           const auto method = make_method(method_options(c.method));
-          Trainer trainer(net, method, trainer_options(c.train));
+          Trainer trainer(net, method, trainer_options(c));
           ++built;
         } catch (const std::exception& e) {
           ADD_FAILURE() << where << ": the config accepts it but a component refuses it: " << e.what();

@@ -1,6 +1,7 @@
 // RunDir: creation refuses to clobber, opening checks it is a run, commits are atomic, recovery.
 #include <gtest/gtest.h>
 
+#include "retrain/core/checksum.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/manifest.hpp"
 #include "retrain/loop/run_dir.hpp"
@@ -46,6 +47,30 @@ TEST(RunDir, OpenRejectsAHandEditedConfig) {
   RunDir::create(scratch / "r", c, false);
   test::write_text(scratch / "r/config.yaml", test::read_text(scratch / "r/config.yaml") + "seed: 99\n");
   EXPECT_THROW(RunDir::open(scratch / "r"), UsageError);
+}
+
+// A build that adds a config key can still open runs written before it: the hash covers the text
+// that was written, and the key missing from it takes its default.
+TEST(RunDir, OpensARunWrittenWithoutAKeyAddedSince) {
+  test::ScratchDir scratch;
+  Config c;
+  c.dist.timeout_s = 77;
+  RunDir::create(scratch / "r", c, false);
+  const auto text = test::read_text(scratch / "r/config.yaml");
+  // Without the whole dist: section, as before dist.* existed.
+  const auto at = text.find("\ndist:\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  auto end = at + 7;
+  while (text.compare(end, 2, "  ") == 0) end = text.find('\n', end) + 1;
+  ASSERT_NE(text.substr(at, end - at).find("timeout_s: 77"), std::string::npos) << text;
+  auto older = text;
+  older.erase(at + 1, end - at - 1);
+  const auto body = older.substr(older.find('\n') + 1);
+  test::write_text(scratch / "r/config.yaml", older);
+  test::write_text(scratch / "r/run.json", "{\"config_hash\": \"" + hex32(crc32_bytes(body)) + "\"}\n");
+  const RunDir run = RunDir::open(scratch / "r");
+  EXPECT_EQ(run.config().dist.timeout_s, DistConfig{}.timeout_s);
+  EXPECT_EQ(run.config().seed, c.seed);
 }
 
 TEST(RunDir, CommittedGenerationsHaveManifestsAndRecoveryStopsAtTheFirstBadOne) {

@@ -84,6 +84,15 @@ TEST(DataParallel, TwoAndThreeRanksEqualOneProcess) {
   expect_ranks_equal_one_process(points(), 3, 1, 1);
 }
 
+TEST(DataParallel, RanksEqualOneProcessWhateverTheGradientBuckets) {
+  for (const std::int64_t bytes : {0, 1, 512}) {  // after backward; one parameter per bucket; a few
+    SCOPED_TRACE(bytes);
+    auto s = points();
+    s.options.bucket_bytes = bytes;
+    expect_ranks_equal_one_process(s, 2, 1, 1);
+  }
+}
+
 TEST(DataParallel, WithDropoutAndAccumulationRanksEqualOneProcessWithTheSameMicroBatches) {
   Training s;
   s.net = [] {
@@ -100,6 +109,7 @@ TEST(DataParallel, WithDropoutAndAccumulationRanksEqualOneProcessWithTheSameMicr
   torch::manual_seed(2);
   s.data = torch::randint(256, {16, 1, 8, 8}, torch::kUInt8);
   s.options.batch_size = 8;
+  s.options.bucket_bytes = 4096;  // several buckets, started while backward runs
   s.images = 3 * 8;
   expect_ranks_equal_one_process(s, 2, 2, 4);
 }

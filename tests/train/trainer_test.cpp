@@ -186,7 +186,7 @@ TEST_F(TrainerTest, UnknownOptimizerIsRefusedByTheConfig) {
 
 // The config's train.* defaults are the trainer's defaults (trainer_options is the one map).
 TEST_F(TrainerTest, ConfigDefaultsGiveTheOptionsDefaults) {
-  EXPECT_TRUE(trainer_options(TrainConfig{}) == TrainerOptions{});
+  EXPECT_TRUE(trainer_options(Config{}) == TrainerOptions{});
 }
 
 }  // namespace

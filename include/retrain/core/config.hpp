@@ -81,6 +81,7 @@ struct MethodConfig {
   std::int64_t sample_batch = 256;           // samples per sampler call
   NoiseMode noise = NoiseMode::philox;       // where per-sample sampling noise comes from
   Precision sample_precision = Precision::fp32;  // the sampler's network calls (step math stays float64)
+  bool sample_cuda_graphs = false;               // CUDA: replay the sampler's network call as a graph
   DdpmConfig ddpm;
   EdmConfig edm;
   CfmConfig cfm;
@@ -152,6 +153,7 @@ struct GpuConfig {                           // process-wide CUDA settings (igno
 
 struct DistConfig {                          // several processes on one run (torchrun, srun, launch_local.sh)
   double timeout_s = 1800;                   // how long a rank waits for the others before it fails
+  double bucket_mb = 25;                     // gradients per all-reduce bucket (0: one after backward)
 };
 
 struct SweepConfig {

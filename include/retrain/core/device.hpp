@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/types.h>
 
+#include <optional>
 #include <string>
 
 #include "retrain/core/config.hpp"
@@ -18,5 +19,12 @@ torch::Device resolve_device(const Config& config);
 // cuDNN autotuning (gpu.cudnn_benchmark) and the TF32 policy of float32 matrix products and
 // convolutions (gpu.tf32); a no-op without CUDA.
 void apply_gpu_settings(const GpuConfig& gpu);
+
+// `t` on `device` (and in `dtype` when given). A CPU tensor bound for a GPU goes through page-locked
+// memory with a copy that does not block the host (ordered on the current stream, so later work on
+// that stream sees it; torch's pinned-memory cache keeps the staging buffer until the copy is done);
+// anything else is t.to(device, dtype).
+torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device,
+                        std::optional<torch::ScalarType> dtype = std::nullopt);
 
 }  // namespace retrain

@@ -39,13 +39,12 @@ class DdpmMethod final : public Method {
 
  private:
   // x_{t_prev} from x_t with the DDIM update; t_prev < 0 means alpha_bar_prev = 1 (the final step).
-  torch::Tensor ddim_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, std::int64_t t_prev,
-                          const torch::Tensor& labels, SampleNoise& noise) const;
-  torch::Tensor ancestral_step(Denoiser& net, const torch::Tensor& x, std::int64_t t, const torch::Tensor& labels,
+  torch::Tensor ddim_step(ops::GraphedCall& network, const torch::Tensor& x, std::int64_t t, std::int64_t t_prev,
+                          SampleNoise& noise) const;
+  torch::Tensor ancestral_step(ops::GraphedCall& network, const torch::Tensor& x, std::int64_t t,
                                SampleNoise& noise) const;
-  // eps_hat and the predicted x0 (clipped when clip_x0 > 0).
-  std::pair<torch::Tensor, torch::Tensor> predict(Denoiser& net, const torch::Tensor& x, std::int64_t t,
-                                                  const torch::Tensor& labels) const;
+  // eps_hat and the predicted x0 (clipped when clip_x0 > 0), from the sampler's network call.
+  std::pair<torch::Tensor, torch::Tensor> predict(ops::GraphedCall& network, const torch::Tensor& x, std::int64_t t) const;
 
   DdpmOptions options_;
   torch::Tensor betas_, alpha_bar_;

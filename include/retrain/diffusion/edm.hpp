@@ -3,6 +3,7 @@
 // deterministic/stochastic Euler and Heun samplers on the rho-schedule (the paper's Algorithm 2). The
 // VP formulation of Song et al. 2021 in EDM's terms (Table 1, "VP") shares the samplers.
 #pragma once
+#include <functional>
 
 #include "retrain/core/choices.hpp"
 #include "retrain/diffusion/method.hpp"
@@ -55,6 +56,10 @@ class EdmMethod final : public Method {
   const EdmOptions& options() const { return options_; }
 
  private:
+  // D(x; sigma) = c_skip x + c_out F(c_in x, c_noise) for a network call F(x_in, noise_level).
+  torch::Tensor precondition(const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& network,
+                             const torch::Tensor& x, const torch::Tensor& sigma) const;
+
   EdmOptions options_;
 };
 

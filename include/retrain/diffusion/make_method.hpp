@@ -20,6 +20,7 @@ struct MethodOptions {
   std::int64_t steps = 0;      // > 0 overrides the step count: ddpm DDIM steps (ancestral always runs all T)
   double guidance = 1.0;       // classifier-free guidance weight (1 = none)
   bool sample_bf16 = false;    // the sampler's network calls under bfloat16 autocast
+  bool sample_cuda_graphs = false;  // CUDA: the sampler's network calls replay a captured graph
   DdpmOptions ddpm;
   EdmOptions edm;
   FlowMatchingOptions cfm;

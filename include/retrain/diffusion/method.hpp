@@ -10,6 +10,7 @@
 
 #include "retrain/diffusion/sample_noise.hpp"
 #include "retrain/models/denoiser.hpp"
+#include "retrain/ops/graphed_call.hpp"
 
 namespace retrain {
 
@@ -43,6 +44,9 @@ class Method {
   // Sampling precision: the network calls of sample() under bfloat16 autocast (the step arithmetic
   // around them stays float64). Training precision is the Trainer's business.
   void set_sample_bf16(bool enabled) { sample_bf16_ = enabled; }
+  // On a GPU, each network call of a sampled batch after its first replays one captured CUDA graph
+  // (ops::GraphedCall); no effect on the CPU.
+  void set_sample_cuda_graphs(bool enabled) { sample_cuda_graphs_ = enabled; }
 
  protected:
   // net(x_in, noise_level, labels) with inputs cast to the network's dtype and device; the output comes
@@ -52,6 +56,9 @@ class Method {
   // evaluate() with classifier-free guidance applied (samplers use this; losses use evaluate()).
   torch::Tensor evaluate_guided(Denoiser& net, const torch::Tensor& x_in, const torch::Tensor& noise_level,
                                 const torch::Tensor& labels) const;
+  // The network as the sampler of one batch calls it, f({x_in, noise_level}): evaluate_guided with the
+  // batch's `labels`, through a CUDA graph when set_sample_cuda_graphs is on. One per sample() call.
+  ops::GraphedCall sampler_network(Denoiser& net, const torch::Tensor& labels) const;
   // v [N] viewed as [N, 1, ...] to broadcast against x [N, ...].
   static torch::Tensor per_sample(const torch::Tensor& v, const torch::Tensor& x);
   // The per-sample coefficient [N] equal to `value` for every row of x (x's dtype and device).
@@ -60,6 +67,7 @@ class Method {
  private:
   double guidance_ = 1.0;
   bool sample_bf16_ = false;
+  bool sample_cuda_graphs_ = false;
 };
 
 }  // namespace retrain

@@ -22,6 +22,24 @@ class DistError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A sum started by World::start_sum that runs while the caller goes on working.
+class PendingSum {
+ public:
+  PendingSum() = default;  // nothing pending
+  explicit PendingSum(std::function<void()> finish) : finish_(std::move(finish)) {}
+  // Waits for the sum (at most the World's timeout; DistError as World::sum) and writes it into the
+  // tensors it was started on. Later calls do nothing.
+  void finish() {
+    if (!finish_) return;
+    const auto wait_and_write = std::move(finish_);
+    finish_ = nullptr;
+    wait_and_write();
+  }
+
+ private:
+  std::function<void()> finish_;
+};
+
 class World {
  public:
   World();  // one process
@@ -42,6 +60,9 @@ class World {
   // In place: every rank's tensors become the elementwise sums over the ranks. The tensors are
   // flattened into one buffer per dtype, so shapes may differ (one collective per dtype).
   void sum(const std::vector<torch::Tensor>& tensors) const;
+  // sum() without waiting: the tensors hold the sums after finish(), and must not be written before.
+  // Every rank must start its collectives in the same order.
+  PendingSum start_sum(const std::vector<torch::Tensor>& tensors) const;
   // In place: every rank's tensors become rank 0's.
   void broadcast(const std::vector<torch::Tensor>& tensors) const;
   void barrier() const;

@@ -30,13 +30,14 @@ struct TrainerOptions {
   std::int64_t accumulate = 1;            // passes per optimizer step (batch_size divisible by it)
   bool bf16 = false;                      // bfloat16 autocast around the loss (weights stay float32)
   bool channels_last = false;             // 4-D inputs and weights in channels-last memory format
+  std::int64_t bucket_bytes = 25 << 20;   // several processes: gradients per all-reduce bucket (0: one)
   std::int64_t report_every_steps = 100;  // progress callback interval
   bool operator==(const TrainerOptions&) const = default;
 };
 
-// The options of the config's train.* keys (its defaults give TrainerOptions{}): the one place that
-// maps them, converting thousands of images to images.
-TrainerOptions trainer_options(const TrainConfig& config);
+// The options of the config's train.* and dist.bucket_mb keys (its defaults give TrainerOptions{}):
+// the one place that maps them, converting thousands of images to images and MiB to bytes.
+TrainerOptions trainer_options(const Config& config);
 
 // UsageError unless each of `processes` x `accumulate` micro-batches of a step gets batch / that many
 // rows (the Trainer checks it; a launcher of several processes checks it before it starts them).
@@ -59,8 +60,9 @@ class Trainer {
  public:
   // The EMA starts as a copy of `net`. Throws UsageError for invalid options. With a World of several
   // processes (data parallelism) every rank starts from rank 0's weights and trains its stripe of each
-  // global batch of options.batch_size; the gradients and the loss are summed over the ranks before
-  // the gradient guard and the optimizer step, so parameters, EMA and counters stay equal on every
+  // global batch of options.batch_size; the gradients and the loss are summed over the ranks (in
+  // buckets that overlap the backward pass, see GradientSync) before the gradient guard and the
+  // optimizer step, so parameters, EMA and counters stay equal on every
   // rank, and W ranks equal one process with the same global batch up to the order of the sums
   // (with dropout: one process whose accumulate is W times theirs).
   Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> method, TrainerOptions options,
@@ -103,8 +105,6 @@ class Trainer {
   // Replaces NaN/Inf in the gradients (nan -> 0, +-inf -> +-1e5), then clips; returns a 0-d bool
   // tensor telling whether anything was non-finite (kept on device: no synchronisation).
   torch::Tensor guard_gradients();
-  // Sums the gradients (missing ones as zeros) and `loss` over the ranks, in one collective.
-  void sum_over_ranks(torch::Tensor& loss);
   // The summed per-sample loss of one accumulation pass (uint8 images converted, autocast applied).
   torch::Tensor pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen, const torch::Tensor& keys);
   void load_counters(const std::filesystem::path& state_file);
