@@ -23,19 +23,7 @@ for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
 ip -n "$a" link set "va$id" up
 ip -n "$b" link set "vb$id" up
 
-cat > "$work/toy.yaml" <<'YAML'
-seed: 4
-device: cpu
-data: {source: toy2d, name: 8gaussians, n: 300}
-learner: {type: diffusion}
-model: {arch: mlp, width: 32, depth: 2, embedding_dim: 16}
-method: {type: edm, steps: 8, sample_batch: 100}
-train: {batch: 240}
-gen0: {kimg: 2.4}
-loop: {generations: 1, lambda: 1, real: fixed, kimg_per_generation: 2.4, shard_size: 100}
-eval: {num_samples: 200}
-dist: {timeout_s: 30}
-YAML
+cp "$(dirname "$0")/toy_two_ranks.yaml" "$work/toy.yaml"
 set +e
 rank() {  # rank R NAMESPACE INTERFACE
   ip netns exec "$2" env RANK="$1" LOCAL_RANK=0 WORLD_SIZE=2 MASTER_ADDR="$net.1" MASTER_PORT=29517 \
