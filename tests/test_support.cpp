@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,6 +58,24 @@ int wait_for(int pid) {
   ::waitpid(pid, &status, 0);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return -WTERMSIG(status);
+}
+
+std::optional<int> wait_for(int pid, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGTERM);
+      for (int k = 0; k < 100 && ::waitpid(pid, &status, WNOHANG) == 0; ++k) ::usleep(100000);
+      if (::waitpid(pid, &status, WNOHANG) == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+      }
+      return std::nullopt;
+    }
+    ::usleep(20000);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
 ProcessResult run_program(const std::string& program, const std::vector<std::string>& args, const fs::path& cwd) {

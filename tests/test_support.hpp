@@ -1,5 +1,7 @@
 // Helpers shared by the test suites: scratch directories, running the retrain binary, reading files.
 #pragma once
+#include <optional>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -39,6 +41,9 @@ int spawn_retrain(const std::vector<std::string>& args, const std::filesystem::p
                   const std::filesystem::path& cwd = {});
 // Waits for `pid`; returns its exit code, or -signal when it was killed.
 int wait_for(int pid);
+// The same, but after `limit` sends SIGTERM (then SIGKILL 10 s later) and returns nullopt: for
+// launchers (torchrun) whose children could hang a test.
+std::optional<int> wait_for(int pid, std::chrono::seconds limit);
 
 // Writes `text` to `path` (creating parent directories).
 void write_text(const std::filesystem::path& path, const std::string& text);

@@ -134,9 +134,10 @@ TEST_F(DistributedRun, ATorchrunRestartContinuesFromTheNewestSnapshot) {
   const int rank1 = child_with(agent, "RANK=1");
   ASSERT_GT(rank1, 0) << test::read_text(log);
   ::kill(rank1, SIGKILL);
-  const int code = test::wait_for(agent);
+  const auto code = test::wait_for(agent, std::chrono::seconds(180));
   const auto output = test::read_text(log);
-  ASSERT_EQ(code, 0) << output;
+  ASSERT_TRUE(code.has_value()) << "torchrun did not finish within 180 s (stopped):\n" << output;
+  ASSERT_EQ(*code, 0) << output;
   EXPECT_TRUE(test::contains(output, "torchrun restart 1: continuing ")) << output;
   EXPECT_TRUE(test::contains(output, "generation 0 training continues from snapshot ")) << output;
   EXPECT_EQ(metrics(dir_ / "restarted/toy").size(), 1u);
