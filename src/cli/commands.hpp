@@ -15,6 +15,7 @@ struct CommonOptions {
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   bool overwrite = false;
+  bool continue_existing = false;  // run/train --continue: continue the run of this config in the directory
 };
 
 // `retrain sample` flags beyond the common ones; unset optionals keep the config's values.

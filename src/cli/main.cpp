@@ -61,6 +61,12 @@ int main(int argc, char** argv) {
   add_common(*run, run_opts, true);
   auto* train = app.add_subcommand("train", "Train generation 0 only (plain training; the checkpoint is RUN/gen_0000)");
   add_common(*train, train_opts, true);
+  for (auto [command, opts] : {std::pair{run, &run_opts}, std::pair{train, &train_opts}})
+    command->add_flag("--continue", opts->continue_existing,
+                      "When the run directory holds a run of this config, continue it from its newest generation "
+                      "or snapshot (a larger loop.generations extends it); else start it. For batch jobs that "
+                      "may be requeued or submitted again")
+        ->excludes("--overwrite");
   auto* sample = app.add_subcommand("sample", "Sample a checkpoint: one PNG per seed ({seed:06d}.png) and grid.png");
   retrain::cli::SampleOptions sample_flags;
   std::string checkpoint;

@@ -1,5 +1,6 @@
 // `retrain run`, `retrain train` and `retrain resume`, in one process or as the ranks of several.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -45,6 +46,18 @@ int continue_run(const std::string& run_dir, std::optional<std::int64_t> generat
   return 0;
 }
 
+// The run in `dir` opened to continue as `config`: the same experiment, loop.generations aside (the
+// new value extends or shortens it). `why` says in messages which flag asked for this.
+RunDir open_same_run(const std::filesystem::path& dir, const Config& config, const std::string& why) {
+  Config existing = RunDir::open_for_reading(dir, config.loop.generations).config();
+  if (const auto differences = config_differences(existing, config); !differences.empty())
+    throw UsageError(fmt::format("{}: '{}' holds a run of another experiment ({}); continue it with `retrain resume {}` "
+                                 "or give this one another --name",
+                                 why, dir.string(), fmt::join(differences, ", "), dir.string()));
+  spdlog::info("{}: continuing {}", why, dir.string());
+  return RunDir::open(dir, config.loop.generations);
+}
+
 }  // namespace
 
 int run_command(const CommonOptions& options) {
@@ -53,17 +66,14 @@ int run_command(const CommonOptions& options) {
   check_experiment(config);
   const auto dir = std::filesystem::path(config.out) / config.name;
   // torchrun --max-restarts starts the same command again after a rank failed: the run the failed
-  // attempt made is continued (it must be the same experiment), not refused as an existing directory.
-  if (const auto restart = placement_from_environment().restart; restart > 0 && run_layout::is_run(dir)) {
-    if (config_hash(RunDir::open_for_reading(dir, std::nullopt).config()) != config_hash(config))
-      throw UsageError(fmt::format("torchrun restart {}: '{}' holds a run of another config than '{}'; resume it with "
-                                   "`retrain resume {}` or start a new run", restart, dir.string(), options.config,
-                                   dir.string()));
-    spdlog::info("torchrun restart {}: continuing {}", restart, dir.string());
-    return continue_run(dir.string(), std::nullopt);
-  }
+  // attempt made is continued, as with --continue (a requeued or resubmitted batch job).
+  const auto restart = placement_from_environment().restart;
+  const std::string why = restart > 0 ? fmt::format("torchrun restart {}", restart) : "--continue";
   const World world = join_world(config);
-  RunDir run = open_on_every_rank(world, dir, std::nullopt, [&] { return RunDir::create(dir, config, options.overwrite); });
+  RunDir run = open_on_every_rank(world, dir, config.loop.generations, [&] {
+    if ((options.continue_existing || restart > 0) && run_layout::is_run(dir)) return open_same_run(dir, config, why);
+    return RunDir::create(dir, config, options.overwrite);
+  });
   resume_hint() = fmt::format("`retrain resume {}`", dir.string());
   if (world.root()) set_log_file(run.file("log.txt"));
   run_experiment(run, world);

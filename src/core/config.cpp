@@ -322,6 +322,15 @@ std::string to_yaml(const Config& config) {
 
 std::string config_hash(const Config& config) { return hex32(crc32_bytes(to_yaml(config))); }
 
+std::vector<std::string> config_differences(const Config& a, const Config& b) {
+  std::vector<std::string> differences;
+  for (const auto& s : config_keys()) {
+    const auto before = show(s.write(a)), after = show(s.write(b));
+    if (before != after) differences.push_back(fmt::format("{}: {} -> {}", s.path, before, after));
+  }
+  return differences;
+}
+
 std::string config_reference_markdown() {
   const Config defaults;
   std::string md = "| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";

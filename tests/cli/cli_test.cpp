@@ -65,6 +65,33 @@ TEST(Cli, RunWritesTheRunDirectoryAndRefusesToReuseIt) {
   EXPECT_EQ(run_retrain(overwrite).exit_code, 0);
 }
 
+TEST(Cli, ContinueStartsARunThenContinuesOrExtendsItAndRefusesAnotherExperiment) {
+  test::ScratchDir dir;
+  test::write_text(dir / "exp.yaml", "device: cpu\nloop: {generations: 1}\n");
+  const std::vector<std::string> args = {"run", "--continue", "--config", (dir / "exp.yaml").string(), "--out",
+                                         (dir / "runs").string()};
+  auto with = [&](std::vector<std::string> extra) {
+    auto all = args;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return run_retrain(all);
+  };
+  auto first = with({});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto metrics = test::read_text(dir / "runs/exp/metrics.jsonl");
+  auto again = with({});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("--continue: continuing"), std::string::npos) << again.output;
+  EXPECT_EQ(test::read_text(dir / "runs/exp/metrics.jsonl"), metrics);
+  auto extended = with({"--set", "loop.generations=2"});
+  ASSERT_EQ(extended.exit_code, 0) << extended.output;
+  EXPECT_TRUE(fs::exists(dir / "runs/exp/gen_0002/MANIFEST.json"));
+  EXPECT_TRUE(test::read_text(dir / "runs/exp/metrics.jsonl").starts_with(metrics));
+  auto other = with({"--set", "loop.lambda=0.5", "--set", "loop.generations=2"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.output.find("holds a run of another experiment (loop.lambda: "), std::string::npos) << other.output;
+  EXPECT_EQ(with({"--overwrite"}).exit_code, 2);
+}
+
 TEST(Cli, UnwritableOutExitsTwo) {
   test::ScratchDir dir;
   test::write_text(dir / "exp.yaml", "loop: {generations: 1}\n");

@@ -126,6 +126,13 @@ TEST(Config, ResolvedYamlRoundTripsWithTheSameHash) {
   EXPECT_NE(config_hash(load_config_text("seed: 4", "x")), config_hash(load_config_text("seed: 3", "x")));
 }
 
+TEST(Config, DifferencesNameEachChangedKeyWithBothValues) {
+  const Config a = load_config_text("seed: 3\nloop: {lambda: 0.5}\ndata: {dim: 2}", "a.yaml");
+  EXPECT_TRUE(config_differences(a, load_config_text(to_yaml(a), "resolved.yaml")).empty());
+  const Config b = load_config_text("seed: 4\nloop: {lambda: 0.5}\ndata: {dim: 3}", "b.yaml");
+  EXPECT_EQ(config_differences(a, b), (std::vector<std::string>{"seed: '3' -> '4'", "data.dim: '2' -> '3'"}));
+}
+
 TEST(Config, FileNameGivesTheDefaultRunName) {
   test::ScratchDir dir;
   test::write_text(dir / "my_experiment.yaml", "seed: 1\n");

@@ -13,7 +13,8 @@
 #   shell) exits 130, requeues itself and continues from its snapshot.
 # - scripts/slurm/multinode.sbatch on one node with two tasks trains as rank 0 and 1 of 2 (MASTER_ADDR
 #   from the node list) with the srun step's metrics; submitted again it resumes the complete run and
-#   says done; SIGTERMed mid-training it requeues and continues from its snapshot.
+#   says done, with --set loop.generations=2 it extends it; SIGTERMed mid-training it requeues and
+#   continues from its snapshot, its output file keeping both attempts (--open-mode=append).
 # Exit 77 (ctest: skipped) unless slurmctld, slurmd, srun and munged are installed and we are root.
 #   tests/scripts/srun_local.sh RETRAIN_EXE
 set -uo pipefail
@@ -181,8 +182,8 @@ wait_job_done() {  # JOB SECONDS: until the job is COMPLETED, exit 0 (0) or ends
 # SIGTERM to the job's steps, not its batch shell: what --signal=TERM@300 sends before the time limit.
 # The script's retrain stops with a snapshot, exits 130, and the script requeues the job; Slurm holds a
 # requeued job back (BeginTime, ~2 min), so release it, and it has to continue from the snapshot.
-sigterm_requeue_resume() {  # JOB RUN_DIR WHAT
-  local job=$1 run_dir=$2 what=$3
+sigterm_requeue_resume() {  # JOB RUN_DIR WHAT OUT_FILE
+  local job=$1 run_dir=$2 what=$3 out=$4
   for _ in $(seq 100); do [ -f "$run_dir/run.json" ] && break; sleep 0.1; done
   [ -f "$run_dir/run.json" ] || fail "$what: no $run_dir/run.json within 10 s"
   sleep 0.5  # into generation 0's training
@@ -196,6 +197,8 @@ sigterm_requeue_resume() {  # JOB RUN_DIR WHAT
   grep -q "training continues from snapshot" "$run_dir/log.txt" ||
     fail "$what: the requeued job did not continue from a training snapshot ($run_dir/log.txt)"
   [ "$(rows_of "$run_dir/metrics.jsonl")" -eq 2 ] || fail "$what: $run_dir/metrics.jsonl has $(rows_of "$run_dir/metrics.jsonl") rows after the requeue, expected 2"
+  # --open-mode=append: the job's output file keeps the first attempt's log above the requeued one's.
+  [ "$(grep -c "| config hash " "$out")" -eq 2 ] || fail "$what: $out does not hold both attempts' logs (--open-mode=append)"
 }
 # Seconds of generation 0 training to interrupt (one process ~2.5 s; two Gloo ranks are slower per step).
 sed 's/^gen0: .*/gen0: {kimg: 600}/' toy.yaml > slow.yaml
@@ -231,7 +234,7 @@ rows=$(rows_of sweep/toy/sweep.csv)
 # A task stopped by the time-limit signal requeues itself and continues its grid point.
 id=$(sbatch --parsable --array=0 --gpus=0 --cpus-per-task=1 "$slurm_scripts/sweep_array.sbatch" slow.yaml \
   --grid seed=5 --out signal 2> "$work/log/sbatch_sweep_signal.log") || fail "sbatch sweep_array.sbatch slow.yaml failed"
-sigterm_requeue_resume "${id%%;*}_0" signal/slow/seed=5 "sweep_array.sbatch"
+sigterm_requeue_resume "${id%%;*}_0" signal/slow/seed=5 "sweep_array.sbatch" "retrain-sweep-${id%%;*}_0.out"
 
 # multinode.sbatch on one node: two tasks, MASTER_ADDR from `scontrol show hostnames` (the node's name).
 getent hosts "$node" > /dev/null || fail "the node name $node does not resolve (multinode.sbatch's MASTER_ADDR)"
@@ -255,14 +258,18 @@ multinode multinode_2.out toy.yaml --out multi
 grep -q "resuming after generation 1 of 1" multinode_2.out && grep -q "all 1 generations are already complete" multinode_2.out &&
   grep -q "done: metrics in multi/toy/metrics.jsonl" multinode_2.out || fail "multinode.sbatch submitted again did not resume the complete run and say done"
 [ "$(md5sum multi/toy/metrics.jsonl)" = "$before" ] || fail "multinode.sbatch submitted again changed multi/toy/metrics.jsonl"
+# Submitted with a larger loop.generations: the run is extended, its first generations kept.
+multinode multinode_3.out toy.yaml --out multi --set loop.generations=2
+[ "$(rows_of multi/toy/metrics.jsonl)" -eq 3 ] && [ "$(head -n 2 multi/toy/metrics.jsonl | md5sum)" = "${before%% *}  -" ] ||
+  fail "multinode.sbatch with --set loop.generations=2 did not extend multi/toy by one generation and keep the first two"
 # Stopped by the time-limit signal: every rank exits 130, the job requeues and continues on two ranks.
 id=$(MASTER_PORT=$(free_port "$ctld_port" "$slurmd_port") sbatch --parsable -N1 --ntasks-per-node=2 "${overcommit[@]}" \
   --gpus-per-node=0 --cpus-per-task=1 --output=multinode_signal.out "$slurm_scripts/multinode.sbatch" slow2.yaml \
   --out multisignal 2> "$work/log/sbatch_multinode_signal.log") || fail "sbatch multinode.sbatch slow.yaml failed"
-sigterm_requeue_resume "${id%%;*}" multisignal/slow2 "multinode.sbatch"
+sigterm_requeue_resume "${id%%;*}" multisignal/slow2 "multinode.sbatch" multinode_signal.out
 grep -q "rank 0 of 2 (slurm launch" multinode_signal.out || fail "multinode.sbatch's requeued attempt did not run on 2 ranks"
 
 echo "srun_local: on a private Slurm ($(srun --version)): srun -n2 trained as rank 0 and 1 of 2 like one process;" \
   "sweep_array.sbatch ran a 2-point grid as a job array and the afterok step only combined it (sweep.csv);" \
-  "multinode.sbatch trained on 2 ranks, resubmitted resumed the complete run, and both scripts requeued on" \
+  "multinode.sbatch trained on 2 ranks, resubmitted resumed the complete run and extended it, and both scripts requeued on" \
   "SIGTERM and continued from the snapshot"

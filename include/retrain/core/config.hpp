@@ -200,6 +200,9 @@ Config load_config_file(const std::filesystem::path& path, const std::vector<Ove
 // Canonical YAML of every key (defaults included), and its hash (hex CRC-32 of that text).
 std::string to_yaml(const Config& config);
 std::string config_hash(const Config& config);
+// The keys whose values differ between `a` and `b`, each as "key: A -> B" (values as messages quote
+// them), in the table's order; empty when the two are the same experiment (equal hashes).
+std::vector<std::string> config_differences(const Config& a, const Config& b);
 
 // Markdown table of every key: key, type, default, allowed values, meaning. docs/config.md embeds it.
 std::string config_reference_markdown();
