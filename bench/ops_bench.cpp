@@ -1,6 +1,7 @@
 // Fused-op benchmark: ops::combine (the noising of every loss and the update of every sampler step)
 // through retrain's kernel and through the ATen expression, side by side in one run, plus the noise
-// alone (Philox normals against torch::randn, which is not per-sample); Markdown rows, milliseconds.
+// alone (Philox normals against torch::randn, which is not per-sample), and a sampler's draw in each
+// method.noise mode; Markdown rows, milliseconds.
 //   build/bench/retrain_bench_ops [--device cpu|cuda] [--batch N] [--shape C,H,W] [--reps N]
 #include <fmt/format.h>
 #include <torch/cuda.h>
@@ -8,12 +9,14 @@
 #include <chrono>
 #include <functional>
 #include <iostream>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench_args.hpp"
 #include "retrain/core/device.hpp"
+#include "retrain/diffusion/sample_noise.hpp"
 #include "retrain/ops/combine.hpp"
 #include "retrain/ops/op_path.hpp"
 #include "retrain/ops/philox_noise.hpp"
@@ -115,6 +118,18 @@ int main(int argc, char** argv) try {
   const double randn_ms = median_ms(device, o.reps, [&] { torch::randn(full, opts); });
   std::cout << fmt::format("| normals: Philox per sample vs torch::randn (one stream) | {:.3f} | {:.3f} | {:.2f} |\n",
                            philox_ms, randn_ms, randn_ms / philox_ms);
+  // What a sampler pays per draw in each method.noise mode: Philox on the device against one CPU
+  // generator per sample (NVlabs/edm's per-seed latents) and the copy to the device.
+  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(o.batch));
+  std::iota(seeds.begin(), seeds.end(), std::uint64_t{12345});
+  const auto mode_ms = [&](NoiseMode mode) {
+    auto noise = SampleNoise::per_sample(seeds, mode);
+    return median_ms(device, o.reps, [&] { noise.randn(full, opts); });
+  };
+  const double philox_mode_ms = mode_ms(NoiseMode::philox), torch_mode_ms = mode_ms(NoiseMode::torch);
+  std::cout << fmt::format("| sampler noise: method.noise philox vs torch (CPU generator per sample + copy) | {:.3f} | "
+                           "{:.3f} | {:.2f} |\n",
+                           philox_mode_ms, torch_mode_ms, torch_mode_ms / philox_mode_ms);
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "retrain_bench_ops: error: " << e.what() << "\n";

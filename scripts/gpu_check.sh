@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Device check in one command (at most 8 minutes on a GPU machine, docs/gpu.md): device and libraries,
-# matmul ceiling, GPU tests (+ compute-sanitizer), a CLI run with SIGTERM and resume, the network benchmark.
+# matmul ceiling, GPU tests (+ compute-sanitizer), a CLI run with SIGTERM and resume, the fused-op and
+# network benchmarks.
 # Writes OUTDIR/summary.md (step, status, seconds, key number) and OUTDIR/<step>.log; exits 1 if a step fails.
 #   scripts/gpu_check.sh OUTDIR [--device cuda|cpu] [--quick] [--build DIR]
-# Binaries: --build DIR (DIR/retrain, DIR/tests/retrain_tests, DIR/bench/retrain_bench_networks), else .gpu/
+# Binaries: --build DIR (DIR/retrain, DIR/tests/retrain_tests, DIR/bench/retrain_bench_{networks,ops}), else .gpu/
 # (scripts/pack_gpu.sh) when present, else build/. --device cpu runs the same steps with CPU-sized work.
 set -euo pipefail
 
@@ -37,6 +38,7 @@ else
   RETRAIN=$ROOT/build/retrain TESTS=$ROOT/build/tests/retrain_tests BENCH=$ROOT/build/bench/retrain_bench_networks
   LIBDIR=""
 fi
+OPS=$(dirname "$BENCH")/retrain_bench_ops
 # The binaries find LibTorch and the wheel's CUDA libraries (nvidia/*/lib beside torch), after the packed
 # libraries; Python runs with the caller's library path (py), so it never loads the packed libstdc++.
 export ORIG_LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}
@@ -48,7 +50,7 @@ print(":".join([os.path.join(os.path.dirname(torch.__file__), "lib")] + sorted(g
 export LD_LIBRARY_PATH=${LIBDIR:+$LIBDIR:}$TORCH_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
-export DEVICE QUICK PY RETRAIN TESTS BENCH SCRATCH ROOT
+export DEVICE QUICK PY RETRAIN TESTS BENCH OPS SCRATCH ROOT
 
 # Work sizes by device and --quick; BUDGET is what the steps may take together, in seconds.
 if [ "$DEVICE" = cuda ]; then
@@ -73,7 +75,7 @@ step_device() {
   py -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "available", torch.cuda.is_available())'
   "$RETRAIN" info | tee "$SCRATCH/info.txt"
   local missing=0
-  for b in "$RETRAIN" "$TESTS" "$BENCH"; do
+  for b in "$RETRAIN" "$TESTS" "$BENCH" "$OPS"; do
     echo "== ldd $b"
     ldd "$b" 2>&1 | tee "$SCRATCH/ldd.txt"
     if grep -q "not found" "$SCRATCH/ldd.txt"; then missing=1; fi
@@ -192,7 +194,16 @@ step_bench() {
   fi | tee "$SCRATCH/bench.md"
   key "train images/s with kernels:$(awk -F'|' '$5 ~ /train/ {gsub(/ /, "", $2); gsub(/ /, "", $9); printf " %s %s", $2, $9}' "$SCRATCH/bench.md")"
 }
-export -f step_device step_matmul step_gpu_tests step_memcheck step_cli step_bench
+# The fused ops alone, kernel against ATen and Philox against per-sample CPU generators (docs/benchmarks/ops.md).
+step_ops() {
+  local size=()
+  if [ "$DEVICE" = cuda ]; then size=(--batch 512 --reps 20)   # cifar_edm's training batch
+  elif [ "$QUICK" = 0 ]; then size=(--batch 64 --reps 10)
+  else size=(--batch 8 --reps 3); fi
+  "$OPS" --device "$DEVICE" "${size[@]}" | tee "$SCRATCH/ops.md"
+  key "ATen/kernel:$(awk -F'|' '$2 ~ /^ a x/ && $2 !~ /eps/ {gsub(/ /, "", $5); printf " %s", $5}' "$SCRATCH/ops.md") (noise-free rows; > 1: the kernel wins)"
+}
+export -f step_device step_matmul step_gpu_tests step_memcheck step_cli step_ops step_bench
 
 START=$SECONDS
 ROWS=()
@@ -225,6 +236,7 @@ run_step matmul 60
 run_step gpu_tests 120
 run_step memcheck 120
 run_step cli 120
+run_step ops 30
 run_step bench "$BENCH_LIMIT"
 
 {
@@ -233,6 +245,12 @@ run_step bench "$BENCH_LIMIT"
   echo "| step | status | seconds | key number |"
   echo "|---|---|---:|---|"
   printf '%s\n' "${ROWS[@]}"
+  if [ -s "$SCRATCH/ops.md" ]; then
+    echo
+    echo "## Fused ops (ops.log)"
+    echo
+    grep '^|' "$SCRATCH/ops.md"
+  fi
   if [ -s "$SCRATCH/bench.md" ]; then
     echo
     echo "## Network benchmark (bench.log)"

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 build=${RETRAIN_BUILD_DIR:-build}
 limit_mib=60
 tree_limit_mib=64
-targets=(retrain retrain_tests retrain_bench_networks retrain_bench_images retrain_bench_toy)
+targets=(retrain retrain_tests retrain_bench_networks retrain_bench_ops retrain_bench_images retrain_bench_toy)
 binaries=("$build/retrain" "$build/libexec/retrain" "$build/tests/retrain_tests" "$build/bench/retrain_bench_networks"
-          "$build/bench/retrain_bench_images" "$build/bench/retrain_bench_toy")
+          "$build/bench/retrain_bench_ops" "$build/bench/retrain_bench_images" "$build/bench/retrain_bench_toy")
 [ -f "$build/build.ninja" ] || { echo "pack_gpu: no build in '$build'; run scripts/setup.sh first" >&2; exit 1; }
 cmake --build "$build" --target "${targets[@]}" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
 for b in "${binaries[@]}"; do [ -x "$b" ] || { echo "pack_gpu: build failed: $b is missing" >&2; exit 1; }; done

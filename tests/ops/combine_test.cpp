@@ -92,28 +92,46 @@ TEST(FusedCombine, NoiseTermIsThePhiloxStream) {
 }
 
 // Central differences of sum(w * combine(...)) in float64 against autograd through the kernel path.
+// The kernel path's backward against central differences in float64, for every number of terms, with
+// and without fused noise (the noise coefficient itself is not differentiable, below).
 TEST(FusedCombine, Float64GradientsMatchFiniteDifferences) {
   OpPathGuard guard(OpPath::kernel);
   torch::manual_seed(5);
-  auto x0 = torch::randn({3, 4}, torch::kFloat64).requires_grad_(), x1 = torch::randn({3, 4}, torch::kFloat64).requires_grad_();
-  auto c0 = torch::randn({3}, torch::kFloat64).requires_grad_(), c1 = torch::randn({3}, torch::kFloat64).requires_grad_();
-  const auto w = torch::randn({3, 4}, torch::kFloat64);
   const auto keys = torch::tensor({1, 2, 3}, torch::kLong);
-  auto f = [&] { return (w * ops::combine({{x0, c0}, {x1, c1}}, ops::Noise{keys, 0, torch::full({3}, 0.3, torch::kFloat64)})).sum(); };
-  f().backward();
-  const double h = 1e-6;
-  for (auto* v : {&x0, &x1, &c0, &c1}) {
-    auto flat = v->detach().view(-1);
-    auto grad = v->grad().view(-1);
-    for (std::int64_t i = 0; i < flat.numel(); ++i) {
-      torch::NoGradGuard no_grad;
-      const double keep = flat[i].item<double>();
-      flat[i] = keep + h;
-      const double up = f().item<double>();
-      flat[i] = keep - h;
-      const double down = f().item<double>();
-      flat[i] = keep;
-      EXPECT_NEAR(grad[i].item<double>(), (up - down) / (2 * h), 1e-7) << "element " << i;
+  const auto w = torch::randn({3, 4}, torch::kFloat64);
+  for (int terms = 1; terms <= ops::kMaxTerms; ++terms) {
+    for (const bool with_noise : {false, true}) {
+      std::vector<torch::Tensor> xs, cs;
+      for (int k = 0; k < terms; ++k) {
+        xs.push_back(torch::randn({3, 4}, torch::kFloat64).requires_grad_());
+        cs.push_back(torch::randn({3}, torch::kFloat64).requires_grad_());
+      }
+      auto f = [&] {
+        std::vector<ops::Term> in;
+        for (int k = 0; k < terms; ++k) in.push_back({xs[k], cs[k]});
+        const auto out = with_noise ? ops::combine(in, ops::Noise{keys, 0, torch::full({3}, 0.3, torch::kFloat64)})
+                                    : ops::combine(in);
+        return (w * out).sum();
+      };
+      f().backward();
+      const double h = 1e-6;
+      std::vector<torch::Tensor*> inputs;
+      for (int k = 0; k < terms; ++k) inputs.insert(inputs.end(), {&xs[k], &cs[k]});
+      for (auto* v : inputs) {
+        auto flat = v->detach().view(-1);
+        auto grad = v->grad().view(-1);
+        for (std::int64_t i = 0; i < flat.numel(); ++i) {
+          torch::NoGradGuard no_grad;
+          const double keep = flat[i].item<double>();
+          flat[i] = keep + h;
+          const double up = f().item<double>();
+          flat[i] = keep - h;
+          const double down = f().item<double>();
+          flat[i] = keep;
+          EXPECT_NEAR(grad[i].item<double>(), (up - down) / (2 * h), 1e-7)
+              << terms << " terms" << (with_noise ? " + noise" : "") << ", element " << i;
+        }
+      }
     }
   }
 }

@@ -29,12 +29,13 @@ TEST(GpuCheckScript, QuickCpuRunPassesOrSkipsEveryStep) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << console;
 
   const auto summary = test::read_text(out / "summary.md");
-  for (const char* step : {"device", "matmul", "gpu_tests", "memcheck", "cli", "bench"}) {
+  for (const char* step : {"device", "matmul", "gpu_tests", "memcheck", "cli", "ops", "bench"}) {
     const std::regex row(fmt::format(R"(\n\| {} \| (PASS|SKIP) \| [0-9]+ \| [^|\n]+ \|\n)", step));
     EXPECT_TRUE(std::regex_search(summary, row)) << step << " has no PASS/SKIP row in\n" << summary << "\n" << console;
     EXPECT_TRUE(fs::exists(out / (std::string(step) + ".log"))) << step;
   }
   EXPECT_FALSE(test::contains(summary, "| FAIL |")) << summary;
+  EXPECT_TRUE(test::contains(summary, "## Fused ops")) << summary;
   EXPECT_TRUE(test::contains(summary, "## Network benchmark")) << summary;
 }
 
