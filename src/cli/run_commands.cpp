@@ -47,7 +47,7 @@ int continue_run(const std::string& run_dir, std::optional<std::int64_t> generat
 }
 
 // The run in `dir` opened to continue as `config`: the same experiment, loop.generations aside (the
-// new value extends or shortens it). `why` says in messages which flag asked for this.
+// new value, if larger, extends it). `why` says in messages which flag asked for this.
 RunDir open_same_run(const std::filesystem::path& dir, const Config& config, const std::string& why) {
   Config existing = RunDir::open_for_reading(dir, config.loop.generations).config();
   if (const auto differences = config_differences(existing, config); !differences.empty())
