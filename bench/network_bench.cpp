@@ -6,7 +6,8 @@
 //   build/bench/retrain_bench_networks [--device cpu|cuda] [--networks cifar_edm,ffhq_edm,cifar_ddpm]
 //       [--configs DIR] [--set key=value ...] [--train-batch N] [--sample-batch N] [--train-steps N]
 //       [--edm-steps N] [--ddpm-steps N] [--peak-tflops-bf16 X] [--peak-tflops-tf32 X]
-//       [--peak-tflops-fp32 X] [--no-header]
+//       [--peak-tflops-fp32 X] [--no-aten-sampling] [--no-header]
+// --no-aten-sampling skips the ATen sampling column (n/a), the longest of a GPU run's measurements.
 #include <fmt/format.h>
 #include <torch/cuda.h>
 
@@ -51,12 +52,13 @@ struct BenchOptions {
   std::int64_t ddpm_steps = 0;          // DDPM ancestral steps T; 0 = the config's method.ddpm.timesteps
   double peak_bf16 = kNan, peak_tf32 = kNan, peak_fp32 = kNan;  // TFLOP/s the MFU is relative to
   bool header = true;
+  bool aten_sampling = true;  // time sampling on the ATen path too
 };
 
 constexpr const char* kUsage =
     "usage: retrain_bench_networks [--device cpu|cuda] [--networks a,b,...] [--configs DIR] [--set key=value ...] "
     "[--train-batch N] [--sample-batch N] [--train-steps N] [--edm-steps N] [--ddpm-steps N] "
-    "[--peak-tflops-bf16 X] [--peak-tflops-tf32 X] [--peak-tflops-fp32 X] [--no-header]";
+    "[--peak-tflops-bf16 X] [--peak-tflops-tf32 X] [--peak-tflops-fp32 X] [--no-aten-sampling] [--no-header]";
 const bench::Args kArgs{"retrain_bench_networks", kUsage};
 
 std::vector<std::string> split(const std::string& text) {
@@ -70,8 +72,9 @@ std::vector<std::string> split(const std::string& text) {
 BenchOptions parse(int argc, char** argv) {
   BenchOptions o;
   const std::string tflops = "a number of TFLOP/s";
-  kArgs.each_flag(argc, argv, {"--no-header"}, [&](const std::string& flag, const std::string& value) {
+  kArgs.each_flag(argc, argv, {"--no-header", "--no-aten-sampling"}, [&](const std::string& flag, const std::string& value) {
     if (flag == "--no-header") o.header = false;
+    else if (flag == "--no-aten-sampling") o.aten_sampling = false;
     else if (flag == "--device") o.device = value;
     else if (flag == "--networks") o.networks = split(value);
     else if (flag == "--configs") o.configs = value;
@@ -208,10 +211,10 @@ std::string cell(double x, const char* format = "{:.3g}") {
 void print_row(const Setup& s, std::int64_t parameters, const bench::FlopCount& flops, const Row& r) {
   const auto gflop = static_cast<double>(flops.total()) / 1e9;
   const auto achieved = r.kernel.images_per_s * r.kernel.forward_passes * gflop / 1e3;  // TFLOP/s
-  std::cout << fmt::format("| {} | {:.1f}M | {:.2f} | {} | {} | {} | {:.4g} | {} | {} | {:.2f} | {} | {} | {} | {} | {} |\n",
+  std::cout << fmt::format("| {} | {:.1f}M | {:.2f} | {} | {} | {} | {:.4g} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                            s.name, static_cast<double>(parameters) / 1e6, gflop, r.phase, r.batch, r.precision,
                            r.kernel.forward_passes, cell(r.kernel.images_per_s), cell(r.aten.images_per_s),
-                           r.kernel.images_per_s / r.aten.images_per_s, cell(r.graphs.images_per_s),
+                           cell(r.kernel.images_per_s / r.aten.images_per_s, "{:.2f}"), cell(r.graphs.images_per_s),
                            cell(r.graphs.images_per_s / r.kernel.images_per_s, "{:.2f}"), cell(r.kernel.peak_mib, "{:.0f}"),
                            cell(r.aten.peak_mib, "{:.0f}"), cell(achieved), cell(100 * achieved / r.peak_tflops, "{:.1f}%"))
             << std::flush;
@@ -240,8 +243,9 @@ void run_network(const Setup& s, const BenchOptions& o, torch::Device device) {
   for (const auto path : {ops::OpPath::kernel, ops::OpPath::aten}) {
     const ops::OpPathGuard guard(path);
     const auto t = measure_training(trainer, data, s.train_batch, o.train_steps, peak, gen);
-    const auto p = measure_sampling(s, trainer.ema(), peak, device, false);
     (path == ops::OpPath::kernel ? train.kernel : train.aten) = t;
+    if (path == ops::OpPath::aten && !o.aten_sampling) continue;
+    const auto p = measure_sampling(s, trainer.ema(), peak, device, false);
     (path == ops::OpPath::kernel ? sample.kernel : sample.aten) = p;
     if (path == ops::OpPath::kernel && device.is_cuda()) sample.graphs = measure_sampling(s, trainer.ema(), peak, device, true);
   }

@@ -37,9 +37,11 @@ torch::Device resolve_device(const Config& config) {
 void apply_gpu_settings(const GpuConfig& gpu) {
   auto& context = at::globalContext();
   context.setBenchmarkCuDNN(gpu.cudnn_benchmark);
-  const auto precision = gpu.tf32 ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
-  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, precision);
-  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, precision);
+  // Through the legacy setters, which also set the per-op precision (CUDA matmul, cuDNN conv): setting
+  // only the per-op precision leaves the legacy flags in a state that allowTF32CuBLAS() (read by
+  // the profiler and by code written for torch < 2.9) refuses as "a mix of the legacy and new APIs".
+  context.setAllowTF32CuBLAS(gpu.tf32);
+  context.setAllowTF32CuDNN(gpu.tf32);
 }
 
 torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device, std::optional<torch::ScalarType> dtype) {

@@ -59,6 +59,13 @@ Placement placement_from(const EnvLookup& env) {
   return p;
 }
 
+int cuda_device_index(const Placement& placement, int visible_devices) {
+  if (visible_devices < 1)
+    throw UsageError(fmt::format("rank {} ({} launch): a CUDA run needs a visible GPU, but none is visible", placement.rank,
+                                 placement.launcher));
+  return placement.local_rank % visible_devices;
+}
+
 Placement placement_from_environment() {
   return placement_from([](const std::string& name) -> std::optional<std::string> {
     if (const char* v = std::getenv(name.c_str())) return std::string(v);

@@ -8,7 +8,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/cuda.h>
 #ifdef RETRAIN_WITH_CUDA
+#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
@@ -44,7 +46,9 @@ c10::intrusive_ptr<c10d::Backend> make_backend(const c10::intrusive_ptr<c10d::St
 #ifdef RETRAIN_WITH_CUDA
     auto options = c10d::ProcessGroupNCCL::Options::create();
     options->timeout = timeout;
-    return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, p.rank, p.world_size, options);
+    auto nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, p.rank, p.world_size, options);
+    nccl->setBoundDeviceId(device);  // as init_process_group(device_id=...): communicators on this rank's GPU only
+    return nccl;
 #else
     throw DistError("a CUDA run on several processes needs NCCL: build retrain with its CUDA kernels (RETRAIN_CUDA=ON)");
 #endif
@@ -68,7 +72,17 @@ World World::join(const Placement& p, torch::Device device, std::chrono::millise
   world.size_ = p.world_size;
   world.local_rank_ = p.local_rank;
   if (!p.distributed()) return world;
-  world.device_ = device.is_cuda() ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(p.local_rank)) : device;
+  if (device.is_cuda()) {
+    world.device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(
+                                                    cuda_device_index(p, static_cast<int>(torch::cuda::device_count()))));
+#ifdef RETRAIN_WITH_CUDA
+    // The current device too: streams (GraphedCall's capture), NCCL and every tensor made without an
+    // explicit device go to this rank's GPU, not to GPU 0.
+    c10::cuda::set_device(world.device_.index());
+#endif
+  } else {
+    world.device_ = device;
+  }
   try {
     c10d::TCPStoreOptions options;
     options.port = static_cast<std::uint16_t>(p.master_port);
@@ -184,6 +198,10 @@ void World::root_first(const std::function<void()>& work) const {
 }
 
 bool any_rank_stopped(const World& world) { return world.any(stop_requested()); }
+
+bool stop_check_due(const World& world, std::int64_t step) {
+  return !world.distributed() || step % kStopCheckSteps == 0;
+}
 
 void throw_stopped(const std::string& where) {
   throw_if_stop_requested(where.c_str());

@@ -58,6 +58,7 @@ torch::Tensor GraphedCall::operator()(const std::vector<torch::Tensor>& inputs) 
   auto signature = signature_of(inputs);
   if (captured_ && captured_->signature == signature) {
 #ifdef RETRAIN_WITH_CUDA
+    const c10::cuda::CUDAGuard on_device(inputs.front().device());
     for (std::size_t k = 0; k < inputs.size(); ++k)
       if (inputs[k].defined()) captured_->inputs[k].copy_(inputs[k]);
     captured_->graph.replay();
@@ -76,8 +77,11 @@ void GraphedCall::capture(const std::vector<torch::Tensor>& inputs, std::string 
   auto next = std::make_unique<Captured>();
   next->signature = std::move(signature);
   for (const auto& t : inputs) next->inputs.push_back(t.defined() ? t.clone() : t);
-  const auto current = c10::cuda::getCurrentCUDAStream();
-  const auto side = c10::cuda::getStreamFromPool();
+  // The inputs' device, whatever the current one is: each rank of a run on several GPUs captures on its own.
+  const auto device = inputs.front().device().index();
+  const c10::cuda::CUDAGuard on_device(inputs.front().device());
+  const auto current = c10::cuda::getCurrentCUDAStream(device);
+  const auto side = c10::cuda::getStreamFromPool(false, device);
   at::cuda::CUDAEvent inputs_ready;
   inputs_ready.record(current);
   inputs_ready.block(side);

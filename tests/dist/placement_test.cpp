@@ -59,6 +59,22 @@ TEST(Placement, TheBatchScriptItselfIsOneProcess) {
   EXPECT_FALSE(from({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "8"}}).distributed());
 }
 
+// The GPU of each rank: one per local rank when each sees them all, device 0 when a launcher binds one
+// GPU per task (Slurm's --gpus-per-task: SLURM_LOCALID 3 sees one device, which is cuda:0).
+TEST(Placement, CudaDeviceFollowsTheVisibleDevices) {
+  for (const int local : {0, 1, 3, 7}) {
+    Placement p = from({{"SLURM_PROCID", std::to_string(local)}, {"SLURM_STEP_NUM_TASKS", "8"},
+                        {"SLURM_LOCALID", std::to_string(local)}, {"MASTER_ADDR", "gpu012"}});
+    EXPECT_EQ(cuda_device_index(p, 1), 0) << "local rank " << local << ", one visible GPU";
+    EXPECT_EQ(cuda_device_index(p, 8), local) << "local rank " << local << ", eight visible GPUs";
+    EXPECT_EQ(cuda_device_index(p, 2), local % 2) << "local rank " << local << ", two visible GPUs";
+  }
+  EXPECT_EQ(cuda_device_index(Placement{}, 1), 0);  // one process
+  EXPECT_EQ(test::message_of<UsageError>([] { cuda_device_index(from({{"RANK", "1"}, {"WORLD_SIZE", "2"},
+                                                                          {"MASTER_ADDR", "a"}}), 0); }),
+            "rank 1 (torchrun launch): a CUDA run needs a visible GPU, but none is visible");
+}
+
 TEST(Placement, ErrorsNameTheVariable) {
   EXPECT_EQ(error_of({{"RANK", "8"}, {"WORLD_SIZE", "8"}, {"MASTER_ADDR", "a"}}),
             "torchrun launch: RANK='8' is not an integer in [0, 7]");

@@ -31,10 +31,11 @@ inline int free_port() {
   return ntohs(addr.sin_port);
 }
 
-// Each rank runs `body(world)`; its exit code is what body returns, or 99 when it throws (the message
+// Each rank runs `body(world)` (joined on `device`: kCUDA gives NCCL and a GPU per rank); its exit code is what body returns, or 99 when it throws (the message
 // goes to stderr). Returns the exit codes by rank, -signal for a rank killed by a signal.
 inline std::vector<int> run_ranks(int n, const std::function<int(const World&)>& body,
-                                  std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                                  torch::Device device = torch::kCPU) {
   Placement p;
   p.world_size = n;
   p.master_port = free_port();
@@ -47,7 +48,7 @@ inline std::vector<int> run_ranks(int n, const std::function<int(const World&)>&
     if (pid == 0) {
       int code = 99;
       try {
-        code = body(World::join(p, torch::kCPU, timeout));
+        code = body(World::join(p, device, timeout));
       } catch (const std::exception& e) {
         std::fprintf(stderr, "rank %d: %s\n", r, e.what());
       }
@@ -63,6 +64,17 @@ inline std::vector<int> run_ranks(int n, const std::function<int(const World&)>&
     codes.push_back(WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
   }
   return codes;
+}
+
+// What `probe` returns, computed in a child process: for facts (the number of GPUs) whose query would
+// initialise CUDA in this process, which forked ranks could then no longer use.
+inline int in_child(const std::function<int()>& probe) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("in_child: fork failed");
+  if (pid == 0) ::_exit(probe());
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace retrain::test

@@ -1,13 +1,21 @@
-// World on loopback with Gloo: sums and broadcasts over ranks, and a dead rank turns into one clear
-// error on the others within the timeout instead of a hang.
+// World on loopback with Gloo: sums and broadcasts over ranks, a dead rank turns into one clear error on
+// the others within the timeout instead of a hang, stop checks agree; on two GPUs, each rank on its own.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
+#ifdef RETRAIN_WITH_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 
 #include "dist/ranks.hpp"
+#include "retrain/core/signals.hpp"
 #include "retrain/dist/world.hpp"
+#include "retrain/ops/graphed_call.hpp"
 
 namespace retrain {
 namespace {
@@ -23,6 +31,51 @@ TEST(World, OneProcessNeedsNoLauncherAndItsCollectivesAreTheIdentity) {
   world.broadcast({t});
   world.barrier();
   EXPECT_TRUE(torch::equal(t, torch::arange(3.0)));
+}
+
+// A stop raised on rank 1 at step 3 is seen by both ranks at the same step, the next multiple of
+// kStopCheckSteps; one process checks (a flag read, no collective) at every step.
+TEST(World, StopChecksOnSeveralRanksComeEveryKStepsAtTheSameStep) {
+  for (std::int64_t k = 0; k < 3 * kStopCheckSteps; ++k) EXPECT_TRUE(stop_check_due(World(), k)) << k;
+  const auto codes = test::run_ranks(2, [](const World& world) {
+    install_stop_handlers();
+    int checks = 0;
+    for (std::int64_t k = 0; k < 3 * kStopCheckSteps; ++k) {
+      if (world.rank() == 1 && k == 3) std::raise(SIGTERM);
+      if (!stop_check_due(world, k)) continue;
+      ++checks;
+      if (any_rank_stopped(world)) return k == kStopCheckSteps && checks == 2 ? 0 : 10 + static_cast<int>(k);
+    }
+    return 1;  // never stopped
+  });
+  EXPECT_EQ(codes, (std::vector<int>{0, 0}));
+}
+
+// Two ranks on a machine with two GPUs or more: each joins on its own GPU (the current device too),
+// NCCL sums there, and a CUDA graph captured from its tensors replays on that GPU, not on GPU 0.
+TEST(World, CudaRanksWorkOnTheirOwnGpu) {
+  const int gpus = test::in_child([] { return static_cast<int>(std::min<std::size_t>(torch::cuda::device_count(), 8)); });
+  if (gpus < 2) GTEST_SKIP() << "needs two GPUs (" << gpus << " visible)";
+#ifdef RETRAIN_WITH_CUDA
+  const auto codes = test::run_ranks(
+      2,
+      [](const World& world) {
+        const auto own = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world.rank()));
+        if (world.device() != own) return 1;
+        if (c10::cuda::current_device() != world.rank()) return 2;
+        auto t = torch::full({4}, 1.0f + world.rank(), torch::TensorOptions().device(torch::kCUDA));  // the current device
+        if (t.device() != own) return 3;
+        world.sum({t});
+        if (!torch::equal(t.cpu(), torch::full({4}, 3.0f))) return 4;
+        ops::GraphedCall twice([](const std::vector<torch::Tensor>& in) { return in[0] * 2; }, true);
+        twice({t});
+        const auto out = twice({t + 1});
+        if (twice.replays() != 1 || out.device() != own || !torch::equal(out.cpu(), torch::full({4}, 8.0f))) return 5;
+        return 0;
+      },
+      std::chrono::seconds(120), torch::kCUDA);
+  EXPECT_EQ(codes, (std::vector<int>{0, 0}));
+#endif
 }
 
 TEST(World, SumAndBroadcastOverThreeRanks) {

@@ -29,4 +29,10 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 Placement placement_from(const EnvLookup& env);
 Placement placement_from_environment();
 
+// The index of this process's GPU among the `visible_devices` it sees: its local rank modulo their
+// number. One visible device (Slurm binding a GPU per task, CUDA_VISIBLE_DEVICES set per rank) is
+// device 0 whatever SLURM_LOCALID says; eight local ranks on eight visible GPUs take one each.
+// UsageError when no device is visible.
+int cuda_device_index(const Placement& placement, int visible_devices);
+
 }  // namespace retrain

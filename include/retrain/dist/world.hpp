@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -45,8 +46,9 @@ class World {
   World();  // one process
 
   // Joins the process group `placement` describes on `device`'s backend (a CUDA device becomes this
-  // rank's GPU, cuda:local_rank); blocks until every rank has joined, at most `timeout`. A placement of
-  // one process gives the one-process World.
+  // rank's GPU, cuda_device_index(placement, visible GPUs), made the current device and bound to
+  // NCCL); blocks until every rank has joined, at most `timeout`. A placement of one process gives the
+  // one-process World.
   static World join(const Placement& placement, torch::Device device, std::chrono::milliseconds timeout);
 
   int rank() const { return rank_; }
@@ -83,6 +85,11 @@ class World {
 
 // Whether any rank has received a stop signal (core/signals.hpp); the same answer on every rank.
 bool any_rank_stopped(const World& world);
+// How often a loop of many short steps asks any_rank_stopped: one process at every step (a flag
+// read), several at every kStopCheckSteps-th step, the same steps on every rank, since each ask is an
+// all-reduce and, on GPUs, a host sync (a stop then waits at most kStopCheckSteps - 1 steps).
+inline constexpr std::int64_t kStopCheckSteps = 16;
+bool stop_check_due(const World& world, std::int64_t step);
 // Throws Interrupted naming `where` and the signal, or, on a rank that got none, that another rank did.
 [[noreturn]] void throw_stopped(const std::string& where);
 // Stops every rank at the same point: any_rank_stopped, then throw_stopped.
