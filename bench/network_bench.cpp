@@ -211,7 +211,7 @@ std::string cell(double x, const char* format = "{:.3g}") {
 void print_row(const Setup& s, std::int64_t parameters, const bench::FlopCount& flops, const Row& r) {
   const auto gflop = static_cast<double>(flops.total()) / 1e9;
   const auto achieved = r.kernel.images_per_s * r.kernel.forward_passes * gflop / 1e3;  // TFLOP/s
-  std::cout << fmt::format("| {} | {:.1f}M | {:.2f} | {} | {} | {} | {:.4g} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+  std::cout << fmt::format("| {} | {:.1f}M | {:.2f} | {} | {} | {} | {:.4g} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                            s.name, static_cast<double>(parameters) / 1e6, gflop, r.phase, r.batch, r.precision,
                            r.kernel.forward_passes, cell(r.kernel.images_per_s), cell(r.aten.images_per_s),
                            cell(r.kernel.images_per_s / r.aten.images_per_s, "{:.2f}"), cell(r.graphs.images_per_s),

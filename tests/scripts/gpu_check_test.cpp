@@ -7,9 +7,11 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "test_support.hpp"
 
@@ -60,6 +62,19 @@ TEST(GpuCheckScript, QuickCpuRunPassesOrSkipsEveryStep) {
   EXPECT_FALSE(test::contains(run.summary, "| FAIL |")) << run.summary;
   EXPECT_TRUE(test::contains(run.summary, "## Fused ops")) << run.summary;
   EXPECT_TRUE(test::contains(run.summary, "## Network benchmark")) << run.summary;
+  // Every row of the network table has as many cells as its header (fmt drops surplus arguments silently).
+  const auto header = run.summary.find("| network | parameters |");
+  ASSERT_NE(header, std::string::npos) << run.summary;
+  std::istringstream table(run.summary.substr(header));
+  std::string line;
+  std::getline(table, line);
+  const auto cells = std::count(line.begin(), line.end(), '|');
+  int rows = 0;
+  while (std::getline(table, line) && !line.empty() && line[0] == '|') {
+    EXPECT_EQ(std::count(line.begin(), line.end(), '|'), cells) << line;
+    ++rows;
+  }
+  EXPECT_GE(rows, 7) << "the separator and two rows per network";
 }
 
 // A build directory whose tests/retrain_tests is the shell script `body`.
