@@ -60,6 +60,9 @@ int train_command(const CommonOptions& options);
 int features_train_command(const CommonOptions& options);
 int sample_command(const std::string& checkpoint, const SampleOptions& options, const CommonOptions& common);
 int resume_command(const std::string& run_dir, const CommonOptions& options);
+// `retrain fork RUN --at G --name NEW`: a new run sharing RUN's generations 0..G (see loop/fork.hpp),
+// then run to its loop.generations; options: --set (loop.*, eval.*, device), --name, --out, --quiet.
+int fork_command(const std::string& parent_dir, std::int64_t at, const CommonOptions& options);
 int info_command(const CommonOptions& options, bool keys);
 int demo_command(const CommonOptions& options);
 int sweep_command(const CommonOptions& options, const std::vector<std::string>& grid, int jobs,

@@ -91,6 +91,18 @@ int main(int argc, char** argv) {
   resume->add_option("RUN_DIR", run_dir, "The run directory")->required();
   resume->add_option("--set", resume_opts.sets, "Only loop.generations=N, to extend a finished run");
   resume->add_flag("--quiet,-q", resume_opts.quiet, "Only warnings and errors on the console");
+  auto* fork_cmd = app.add_subcommand("fork", "A new run sharing RUN_DIR's generations 0..G (hard links), continuing with "
+                                          "changed loop.* / eval.* keys");
+  CommonOptions fork_opts;
+  std::string fork_parent;
+  std::int64_t fork_at = 0;
+  fork_cmd->add_option("RUN_DIR", fork_parent, "The parent run directory")->required();
+  fork_cmd->add_option("--at", fork_at, "The last generation shared with the parent")->required();
+  fork_cmd->add_option("--name", fork_opts.name, "The new run's name")->required();
+  fork_cmd->add_option("--out", fork_opts.out, "Parent directory of the new run (default: the parent run's, a sibling)");
+  fork_cmd->add_option("--set", fork_opts.sets, "Change a loop.* or eval.* key from generation G + 1 on: --set "
+                                            "loop.lambda=1.5 (repeatable)");
+  fork_cmd->add_flag("--quiet,-q", fork_opts.quiet, "Only warnings and errors on the console");
   auto* info = app.add_subcommand("info", "Build, torch, CUDA and device facts; the resolved config with --config");
   add_common(*info, info_opts, true);
   bool keys = false;
@@ -161,7 +173,7 @@ int main(int argc, char** argv) {
   retrain::keep_freed_memory_in_heap();
   const bool quiet = top.quiet || run_opts.quiet || resume_opts.quiet || sweep_opts.quiet || train_opts.quiet ||
                      sample_opts.quiet || eval_opts.quiet || features_opts.quiet || info_opts.quiet ||
-                     metrics_opts.quiet;
+                     metrics_opts.quiet || fork_opts.quiet;
   retrain::init_logging(quiet);
   try {
     retrain::throw_if_stop_requested("starting");  // the handlers are installed before main (early_start.cpp)
@@ -179,6 +191,7 @@ int main(int argc, char** argv) {
     if (*features_train) return retrain::cli::features_train_command(features_opts);
     if (*sample) return retrain::cli::sample_command(checkpoint, sample_flags, sample_opts);
     if (*resume) return retrain::cli::resume_command(run_dir, resume_opts);
+    if (*fork_cmd) return retrain::cli::fork_command(fork_parent, fork_at, fork_opts);
     if (*info) return retrain::cli::info_command(info_opts, keys);
     if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid, jobs, point, count);
     if (*metrics) return retrain::cli::metrics_command(metrics_opts);

@@ -18,6 +18,20 @@ namespace {
   throw std::runtime_error(fmt::format("{} '{}': {}", what, path.string(), std::strerror(errno)));
 }
 
+// Writes all of `bytes` to `fd` (retrying interrupted and short writes); false on an error (errno set).
+bool write_all(int fd, std::string_view bytes) {
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 void fsync_directory(const std::filesystem::path& dir) {
@@ -31,22 +45,26 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
   const auto tmp = std::filesystem::path(path.string() + fmt::format(".tmp{}", ::getpid()));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", tmp);
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      fail("cannot write", tmp);
-    }
-    written += static_cast<std::size_t>(n);
+  if (!write_all(fd, bytes)) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail("cannot write", tmp);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     fail("cannot flush", tmp);
   }
   rename_durable(tmp, path);
+}
+
+void append_file_durable(const std::filesystem::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail("cannot open", path);
+  if (!write_all(fd, bytes)) {
+    ::close(fd);
+    fail("cannot append to", path);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) fail("cannot flush", path);
 }
 
 void rename_durable(const std::filesystem::path& from, const std::filesystem::path& to) {

@@ -385,6 +385,9 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(number<double>("train.snapshot_kimg", [](auto& c) -> auto& { return c.train.snapshot_kimg; }, 0, kInf,
         "diffusion: while a generation trains, save a resumable snapshot (RUN/gen_NNNN.training/) every this many "
         "thousand images, and always when stopped by a signal; 0 = only when stopped. Resuming continues exactly."));
+    t.push_back(number<std::int64_t>("train.stats_every", [](auto& c) -> auto& { return c.train.stats_every; }, 0, kInf,
+        "diffusion: every this many optimizer steps (and at a generation's last step) append a row to "
+        "RUN/train_stats.jsonl: loss mean and std, gradient norm, lr, images/s, CUDA peak memory; 0 = none."));
     t.push_back(number<double>("gen0.kimg", [](auto& c) -> auto& { return c.gen0.kimg; }, 0, kInf,
         "diffusion: training of generation 0 on real data, thousands of images (after gen0.checkpoint, if any)."));
     t.push_back(text("gen0.checkpoint", [](auto& c) -> auto& { return c.gen0.checkpoint; },

@@ -31,13 +31,18 @@ ImageSource ImageSource::from_config(const DataConfig& c) {
   return ImageSource(std::move(dataset));
 }
 
-SampleSet ImageSource::draw(std::int64_t replicas, std::int64_t n, at::Generator& gen) const {
-  if (replicas != 1) throw UsageError(fmt::format("image data draws one replica, asked for {}", replicas));
+torch::Tensor ImageSource::draw_indices(std::int64_t n, at::Generator& gen) const {
   const auto size = dataset_.size();
   if (n < 0 || n > size) throw UsageError(fmt::format("cannot draw {} of the {} images of '{}'", n, size, dataset_.name()));
+  if (n == 0 || n == size) return torch::arange(size, torch::kInt64);
+  return std::get<0>(torch::randperm(size, gen, torch::kInt64).slice(0, 0, n).sort());
+}
+
+SampleSet ImageSource::draw(std::int64_t replicas, std::int64_t n, at::Generator& gen) const {
+  if (replicas != 1) throw UsageError(fmt::format("image data draws one replica, asked for {}", replicas));
+  const auto keep = draw_indices(n, gen);
   torch::Tensor x = dataset_.images(), labels = dataset_.labels();
-  if (n > 0 && n < size) {
-    const auto keep = std::get<0>(torch::randperm(size, gen, torch::kInt64).slice(0, 0, n).sort());
+  if (keep.size(0) < dataset_.size()) {
     x = x.index_select(0, keep);
     if (labels.defined()) labels = labels.index_select(0, keep);
   }

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <numeric>
+
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/nvtx.hpp"
@@ -13,6 +15,7 @@
 #include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/models/make_network.hpp"
 #include "retrain/models/network_size.hpp"
+#include "retrain/train/train_stats_file.hpp"
 #include "retrain/train/training_snapshots.hpp"
 
 namespace retrain {
@@ -89,11 +92,20 @@ void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Gener
         });
       };
   }
+  // Rank 0 cuts the statistics back to where this fit continues, then appends its rows.
+  std::optional<TrainStatsFile> stats_file;
+  FitStatsLog stats_log;
+  if (!plan.stats_file.empty() && world_.root()) {
+    stats_file.emplace(plan.stats_file);
+    stats_file->keep_until(generation, resume ? resume->step : 0);
+    stats_log.every_steps = config_.train.stats_every;
+    stats_log.write = [&](const StepStatsRow& row) { stats_file->append(generation, row); };
+  }
   Progress progress(fmt::format("gen {} training", generation), budget, "img", 10.0);
   last_fit_ = trainer_.fit(
       x, labels, budget, gen,
       [&](const FitProgress& p) { progress.update(p.images_done, fmt::format("loss {:.4g}", p.loss)); },
-      resume ? &*resume : nullptr, every);
+      resume ? &*resume : nullptr, every, stats_log);
   progress.finish(fmt::format("loss {:.4g} -> {:.4g}, {:.1f} img/s", last_fit_->loss_first, last_fit_->loss_last,
                               last_fit_->images_per_s));
 }
@@ -124,6 +136,15 @@ void DiffusionLearner::save(const std::filesystem::path& dir) const {
 }
 
 nlohmann::json DiffusionLearner::model_summary() const { return network_size(*trainer_.net()); }
+
+void DiffusionLearner::write_views(const std::filesystem::path& out_dir) {
+  const auto n = evaluator_->view_count();
+  if (n < 1) return;
+  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
+  std::iota(seeds.begin(), seeds.end(), 0);
+  const auto s = sample(n, SampleNoise::per_sample(seeds, config_.method.noise));
+  evaluator_->write_views({to_storage(s.x[0]), s.labels.defined() ? s.labels[0] : s.labels}, out_dir);
+}
 
 nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesystem::path& out_dir) {
   const NvtxRange range("evaluation");
@@ -156,6 +177,7 @@ nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesys
     if (y.defined()) y = parts[1].cpu();
   }
   nlohmann::json m = evaluator_->evaluate({x, y}, gen, out_dir);
+  write_views(out_dir);
   if (last_fit_) m["loss"] = last_fit_->loss_last;
   m["images_seen"] = trainer_.images_seen();
   m["nonfinite_steps"] = trainer_.nonfinite_steps();

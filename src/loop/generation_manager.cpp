@@ -18,6 +18,7 @@
 #include "retrain/learners/headline_metrics.hpp"
 #include "retrain/loop/generation_table.hpp"
 #include "retrain/loop/sample_shards.hpp"
+#include "retrain/plots/seed_strip.hpp"
 
 namespace retrain {
 namespace {
@@ -132,6 +133,7 @@ FitPlan GenerationManager::fit_plan(std::int64_t g) const {
   if (g == 0) plan.start_from = cfg_.gen0.checkpoint;
   plan.reset_optimizer = g > 0 && cfg_.loop.optimizer == OptimizerHandover::reset;
   plan.snapshot_dir = training_dir(g);
+  plan.stats_file = run_.file(run_layout::kTrainStatsFile);
   return plan;
 }
 
@@ -183,6 +185,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   if (!learner_.report_name().empty())
     GenerationTable(run_.file(learner_.report_name()), RowFormat::Csv, learner_.report_header())
         .append(learner_.report_rows(g));
+  if (!record.is_null()) write_seed_strip(run_.path());  // image runs: the committed generations' seed tiles
   world_.barrier();
   return record;
 }
@@ -194,6 +197,7 @@ nlohmann::json GenerationManager::run() {
     last = run_.recover().value_or(-1);
     reconcile_tables(last);
     remove_stale_work(last);
+    write_seed_strip(run_.path());  // a crash may have come between a commit and the strip
   }
   last = world_.from_root(last);
   const auto latest = last >= 0 ? std::optional<std::int64_t>(last) : std::nullopt;

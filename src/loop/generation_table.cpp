@@ -1,16 +1,9 @@
-// GenerationTable: O_APPEND writes with fsync; truncation rewrites the file atomically.
+// GenerationTable: durable appends; truncation rewrites the file atomically.
 #include "retrain/loop/generation_table.hpp"
 
-#include <fcntl.h>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <optional>
-#include <sstream>
-#include <stdexcept>
 
 #include "retrain/core/atomic_file.hpp"
 
@@ -41,21 +34,7 @@ GenerationTable::GenerationTable(std::filesystem::path path, RowFormat format, s
 
 void GenerationTable::append(const std::string& rows) const {
   const bool fresh = !std::filesystem::exists(path_);
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error(fmt::format("cannot open '{}': {}", path_.string(), std::strerror(errno)));
-  std::string text = (fresh && !header_.empty()) ? header_ + "\n" + rows : rows;
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      throw std::runtime_error(fmt::format("cannot append to '{}': {}", path_.string(), std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
+  append_file_durable(path_, (fresh && !header_.empty()) ? header_ + "\n" + rows : rows);
 }
 
 std::int64_t GenerationTable::truncate_after(std::int64_t generation) const {

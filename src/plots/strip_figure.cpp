@@ -1,4 +1,5 @@
-// Strip figure: measure the text, place the panels, draw titles, labels and density panels.
+// Strip figure: measure the text, place the panels, draw titles, labels and the panels (density
+// panels of point sets, or ready-made images).
 #include "retrain/plots/strip_figure.hpp"
 
 #include <algorithm>
@@ -8,14 +9,14 @@
 
 namespace retrain {
 
-Image render_strip_figure(const StripFigure& figure, const StripLayout& layout) {
+Image render_panel_figure(const PanelFigure& figure, int pw, int ph, const StripLayout& layout) {
   const auto cols = static_cast<int>(figure.column_titles.size());
   const auto rows = static_cast<int>(figure.rows.size());
   TORCH_CHECK(cols > 0 && rows > 0, "strip figure needs at least one column and one row, got ", cols, " and ", rows);
   for (const auto& row : figure.rows)
     TORCH_CHECK(static_cast<int>(row.cells.size()) == cols, "strip figure row '", row.label, "' has ", row.cells.size(),
                 " cells for ", cols, " columns");
-  const int pw = layout.panel.width, ph = layout.panel.height, gap = layout.gap, scale = layout.text_scale;
+  const int gap = layout.gap, scale = layout.text_scale;
 
   int label_w = 0;
   for (const auto& row : figure.rows) label_w = std::max(label_w, text_width(row.label, scale));
@@ -35,9 +36,19 @@ Image render_strip_figure(const StripFigure& figure, const StripLayout& layout) 
     const auto& row = figure.rows[r];
     draw_text(image, layout.margin, y0 + r * (ph + gap) + (ph - text_height(scale)) / 2, row.label, kBlack, scale);
     for (int c = 0; c < cols; ++c)
-      if (row.cells[c].defined()) image.blit(density_image(row.cells[c], layout.panel), x0 + c * (pw + gap), y0 + r * (ph + gap));
+      if (row.cells[c]) image.blit(*row.cells[c], x0 + c * (pw + gap), y0 + r * (ph + gap));
   }
   return image;
+}
+
+Image render_strip_figure(const StripFigure& figure, const StripLayout& layout) {
+  PanelFigure panels{figure.column_titles, {}};
+  for (const auto& row : figure.rows) {
+    PanelRow& out = panels.rows.emplace_back(PanelRow{row.label, {}});
+    for (const auto& cell : row.cells)
+      out.cells.push_back(cell.defined() ? std::optional<Image>(density_image(cell, layout.panel)) : std::nullopt);
+  }
+  return render_panel_figure(panels, layout.panel.width, layout.panel.height, layout);
 }
 
 void write_strip_figure(const std::filesystem::path& path, const StripFigure& figure, const StripLayout& layout) {

@@ -1,4 +1,5 @@
-// Combined metrics CSV, density strips from samples.npy, and metric curves through scripts/plot.py.
+// Combined metrics CSV, density strips from samples.npy, image runs' seed strips, and metric curves
+// through scripts/plot.py.
 #include "retrain/report/reports.hpp"
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "retrain/core/rng.hpp"
 #include "retrain/core/run_layout.hpp"
 #include "retrain/data/point_source.hpp"
+#include "retrain/plots/seed_strip.hpp"
 #include "retrain/plots/strip_figure.hpp"
 
 namespace retrain {
@@ -96,6 +98,10 @@ bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& con
   if (!any) return false;
   write_strip_figure(png, figure);
   return true;
+}
+
+void write_seed_strips(const std::vector<LabelledRun>& runs) {
+  for (const auto& run : runs) write_seed_strip(run.dir);
 }
 
 bool plot_metric_curves(const std::vector<LabelledRun>& runs, const fs::path& out_dir) {

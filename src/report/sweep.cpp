@@ -116,6 +116,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
   result.reports.push_back(result.dir / "sweep.csv");
   const auto gens = strip_generations(base.loop.generations, base.eval.every, 6);
   if (write_density_strip(runs, base, gens, result.dir / "strip.png")) result.reports.push_back(result.dir / "strip.png");
+  write_seed_strips(runs);
   if (plot_metric_curves(runs, result.dir / "plots")) result.reports.push_back(result.dir / "plots");
   return result;
 }

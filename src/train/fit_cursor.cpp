@@ -23,7 +23,9 @@ void FitCursor::save(const std::filesystem::path& dir) const {
   const nlohmann::json counters = {{"images_total", images_total},     {"batch_size", batch_size},
                                    {"step", step},                     {"order_position", order_position},
                                    {"loss_first", loss_first},         {"loss_last", loss_last},
-                                   {"nonfinite_steps", nonfinite_steps}};
+                                   {"nonfinite_steps", nonfinite_steps},
+                                   {"stats", {{"loss", stats.loss}, {"loss_squared", stats.loss_squared},
+                                              {"grad_norm", stats.grad_norm}, {"steps", stats.steps}}}};
   write_file_atomic(dir / kCounters, counters.dump(2) + "\n");
 }
 
@@ -43,6 +45,11 @@ FitCursor FitCursor::load(const std::filesystem::path& dir) {
     c.loss_first = j.at("loss_first").get<double>();
     c.loss_last = j.at("loss_last").get<double>();
     c.nonfinite_steps = j.at("nonfinite_steps").get<std::int64_t>();
+    if (j.contains("stats")) {  // snapshots written before train_stats.jsonl existed have none
+      const auto& s = j.at("stats");
+      c.stats = {s.at("loss").get<double>(), s.at("loss_squared").get<double>(), s.at("grad_norm").get<double>(),
+                 s.at("steps").get<std::int64_t>()};
+    }
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("'{}': {}", file.string(), e.what()));
   }
@@ -51,7 +58,7 @@ FitCursor FitCursor::load(const std::filesystem::path& dir) {
   };
   for (const auto& [name, value] : {std::pair{"images_total", c.images_total}, {"batch_size", c.batch_size},
                                     {"step", c.step}, {"order_position", c.order_position},
-                                    {"nonfinite_steps", c.nonfinite_steps}})
+                                    {"nonfinite_steps", c.nonfinite_steps}, {"stats.steps", c.stats.steps}})
     if (value < 0) throw refuse(fmt::format("{} is {} (expected >= 0)", name, value));
   if (c.order.defined() && (c.order.dim() != 1 || c.order.scalar_type() != torch::kLong))
     throw refuse(fmt::format("order is {} {} (expected a 1-D int64 permutation)", c10::toString(c.order.scalar_type()),

@@ -165,12 +165,13 @@ double Trainer::current_lr() const {
   return options_.lr * std::min(static_cast<double>(images_seen_) / static_cast<double>(options_.lr_warmup_images), 1.0);
 }
 
-torch::Tensor Trainer::guard_gradients() {
+Trainer::GradientCheck Trainer::guard_gradients() {
   std::vector<torch::Tensor> grads;
   for (const auto& p : net_->parameters())
     if (p.grad().defined()) grads.push_back(p.grad());
-  if (grads.empty()) return torch::zeros({}, torch::kBool);
-  auto nonfinite = at::stack(at::_foreach_norm(grads)).norm().isfinite().logical_not();
+  if (grads.empty()) return {torch::zeros({}, torch::kBool), torch::zeros({})};
+  const auto norm = at::stack(at::_foreach_norm(grads)).norm();
+  auto nonfinite = norm.isfinite().logical_not();
   // On CPU reading the flag is free, so the per-gradient repair runs only when needed; on a GPU it
   // runs unconditionally rather than synchronising every step.
   if (!nonfinite.is_cpu() || nonfinite.item<bool>())
@@ -179,11 +180,12 @@ torch::Tensor Trainer::guard_gradients() {
     auto total = at::stack(at::_foreach_norm(grads)).norm();
     at::_foreach_mul_(grads, (options_.grad_clip_norm / (total + 1e-6)).clamp_max(1.0));
   }
-  return nonfinite;
+  return {nonfinite, norm};
 }
 
 FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
-                      const FitCallback& progress, const FitCursor* resume, const FitSnapshots& snapshots) {
+                      const FitCallback& progress, const FitCursor* resume, const FitSnapshots& snapshots,
+                      const FitStatsLog& stats_log) {
   TORCH_CHECK(data.dim() >= 1 && data.size(0) >= 1, "Trainer::fit needs data [N >= 1, ...], got ", data.sizes());
   TORCH_CHECK(!labels.defined() || (labels.dim() == 1 && labels.size(0) == data.size(0)),
               "Trainer::fit: labels must be [", data.size(0), "], got ", labels.sizes());
@@ -210,9 +212,13 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
     nonfinite.fill_(resume->nonfinite_steps);
     first_step = resume->step;
   }
+  std::optional<StepStatsWindow> stats_window;
+  if (stats_log.write && stats_log.every_steps > 0)
+    stats_window.emplace(device, resume ? resume->stats : StepStatsSums{}, first_step);
   const auto cursor_at = [&](std::int64_t done) {
     return FitCursor{images, batch, done, sampler.permutation(), sampler.position(), gen.get_state(),
-                     loss_first.item<double>(), loss_last.item<double>(), nonfinite.item<std::int64_t>()};
+                     loss_first.item<double>(), loss_last.item<double>(), nonfinite.item<std::int64_t>(),
+                     stats_window ? stats_window->sums() : StepStatsSums{}};
   };
   const auto snapshot_steps = snapshots.every_images > 0 ? std::max<std::int64_t>(1, snapshots.every_images / batch) : 0;
   std::int64_t since_report = 0;
@@ -258,10 +264,14 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
       }
     }
     if (sync) sync->finish();
+    const auto lr = current_lr();
+    torch::Tensor grad_norm;
     {
       const NvtxRange range("optimizer");
-      nonfinite += guard_gradients().to(device);
-      optimizer_->step(current_lr());
+      const auto check = guard_gradients();
+      nonfinite += check.nonfinite.to(device);
+      grad_norm = check.norm;
+      optimizer_->step(lr);
     }
     {
       const NvtxRange range("ema");
@@ -274,6 +284,10 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
     if (k >= steps - window) loss_last += l;
     loss_report += l;
     ++since_report;
+    if (stats_window) {
+      stats_window->add(l, grad_norm);
+      if ((k + 1) % stats_log.every_steps == 0 || k + 1 == steps) stats_log.write(stats_window->row(k + 1, batch, lr));
+    }
     if (progress && ((k + 1) % options_.report_every_steps == 0 || k + 1 == steps)) {
       progress({std::min((k + 1) * batch, images), images, k + 1,
                 loss_report.item<double>() / static_cast<double>(since_report)});

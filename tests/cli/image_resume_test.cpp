@@ -1,11 +1,15 @@
 // A tiny image run killed with SIGKILL at random moments (training, sampling, evaluating, writing) and
-// resumed each time ends with the same metrics, weights and synthetic shards as an uninterrupted run.
+// resumed each time ends with the same metrics, weights, synthetic shards and per-step training
+// statistics (no row lost or doubled) as an uninterrupted run.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "data/image_test_files.hpp"
@@ -18,7 +22,7 @@ namespace fs = std::filesystem;
 using test::run_retrain;
 
 // 40 real 8x8 images; 3 generations of lambda 0.5 (20 synthetic images in shards of 5); snapshots of
-// the training every 5 steps; dropout 0.2 (its masks must be part of what resume reproduces); a few
+// the training every 5 steps; a train_stats.jsonl row every 3 (so snapshots fall mid-window); dropout 0.2 (its masks must be part of what resume reproduces); a few
 // seconds per run on one CPU core.
 std::string tiny_image_config(const test::ScratchDir& dir) {
   std::vector<torch::Tensor> images;
@@ -30,7 +34,7 @@ std::string tiny_image_config(const test::ScratchDir& dir) {
       "learner: {{type: diffusion}}\n"
       "model: {{arch: ddpmpp, channels: 8, channel_mult: [1, 1], num_blocks: 1, attn_resolutions: [], dropout: 0.2}}\n"
       "method: {{type: edm, steps: 4, sample_batch: 8}}\n"
-      "train: {{batch: 8, lr: 1.0e-3, ema_halflife_kimg: 0.05, snapshot_kimg: 0.04}}\n"
+      "train: {{batch: 8, lr: 1.0e-3, ema_halflife_kimg: 0.05, snapshot_kimg: 0.04, stats_every: 3}}\n"
       "gen0: {{kimg: 0.4}}\n"
       "loop: {{generations: 3, lambda: 0.5, kimg_per_generation: 0.4, shard_size: 5}}\n"
       "eval: {{num_samples: 8, grid: 8}}\n",
@@ -38,6 +42,19 @@ std::string tiny_image_config(const test::ScratchDir& dir) {
 }
 
 std::string bytes_of(const fs::path& file) { return test::read_text(file); }
+
+// The rows of train_stats.jsonl without their timing (images/s, and peak memory on CUDA).
+std::vector<std::string> stats_without_timing(const fs::path& file) {
+  std::vector<std::string> rows;
+  std::istringstream in(test::read_text(file));
+  for (std::string line; std::getline(in, line);) {
+    auto row = nlohmann::json::parse(line);
+    row.erase("images_per_s");
+    row.erase("peak_memory_mb");
+    rows.push_back(row.dump());
+  }
+  return rows;
+}
 
 TEST(ImageResume, RandomKillsThenResumeReproduceTheUninterruptedRun) {
   test::ScratchDir dir;
@@ -73,6 +90,9 @@ TEST(ImageResume, RandomKillsThenResumeReproduceTheUninterruptedRun) {
 
   const auto run_a = dir / "a/img";
   EXPECT_EQ(test::metrics_without_timing(run_b / "metrics.jsonl"), test::metrics_without_timing(run_a / "metrics.jsonl"));
+  const auto stats = stats_without_timing(run_a / "train_stats.jsonl");
+  EXPECT_EQ(stats.size(), 4u * 17u);  // 4 generations of 50 steps: rows at steps 3, 6, ..., 48 and 50
+  EXPECT_EQ(stats_without_timing(run_b / "train_stats.jsonl"), stats);
   for (const char* file : {"model.safetensors", "ema.safetensors", "optimizer.safetensors"})
     EXPECT_EQ(bytes_of(run_b / "gen_0003" / file), bytes_of(run_a / "gen_0003" / file)) << file;
   for (int g = 1; g <= 3; ++g)
@@ -119,6 +139,7 @@ TEST(ImageResume, SigtermDuringTrainingResumesFromTheSnapshot) {
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
   for (const char* file : {"model.safetensors", "ema.safetensors", "optimizer.safetensors"})
     EXPECT_EQ(bytes_of(run_b / "gen_0000" / file), bytes_of(dir / "a/img/gen_0000" / file)) << file;
+  EXPECT_EQ(stats_without_timing(run_b / "train_stats.jsonl"), stats_without_timing(dir / "a/img/train_stats.jsonl"));
 }
 
 // A run stopped at a generation boundary and extended (`resume --set loop.generations=N`) ends with the

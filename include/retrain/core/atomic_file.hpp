@@ -10,6 +10,10 @@ namespace retrain {
 // Atomically replace `path` with `bytes` (temp file + fsync + rename + fsync of the directory).
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
+// Appends `bytes` to `path` (created when missing) and fsyncs it: a crash can leave only a torn end,
+// which the readers of such append-only tables drop.
+void append_file_durable(const std::filesystem::path& path, std::string_view bytes);
+
 // Whole file into a string; throws std::runtime_error naming the path when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 

@@ -101,6 +101,7 @@ struct TrainConfig {
   Precision precision = Precision::fp32;     // bf16: autocast (CUDA only)
   bool channels_last = false;                // CUDA: channels-last memory format
   double snapshot_kimg = 1000.0;             // resumable snapshot of a generation's training every this many kimg
+  std::int64_t stats_every = 100;            // a row of RUN/train_stats.jsonl every this many optimizer steps (0: none)
 };
 
 struct Gen0Config {

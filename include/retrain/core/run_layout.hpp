@@ -11,6 +11,14 @@ namespace retrain::run_layout {
 
 inline constexpr const char* kConfigFile = "config.yaml";  // the resolved config
 inline constexpr const char* kRunFile = "run.json";        // run metadata (config hash, versions)
+inline constexpr const char* kTrainStatsFile = "train_stats.jsonl";  // per-step training statistics
+inline constexpr const char* kForkFile = "fork.json";      // a forked run's parent and fork generation
+// Fixed-seed views of an image run: in each evaluated generation's directory the strip seeds' samples
+// (one column) and their nearest real images; the strip figure of all generations under plots/.
+inline constexpr const char* kSeedSamplesFile = "seed_samples.png";
+inline constexpr const char* kNeighboursImage = "neighbours.png";
+inline constexpr const char* kNeighboursFile = "neighbours.json";
+inline constexpr const char* kSeedStripFile = "plots/seed_strip.png";
 
 // "gen_0003": the committed directory of generation 3, relative to the run (or to an eval directory).
 std::string generation_name(std::int64_t generation);

@@ -14,6 +14,8 @@ class ImageSource final : public RealData {
 
   // x uint8 [1, n, C, H, W]; labels [1, n] when the set is labelled. replicas must be 1; n <= size.
   SampleSet draw(std::int64_t replicas, std::int64_t n, at::Generator& gen) const override;
+  // The data-set indices (int64, ascending) of the images draw(1, n, gen) returns.
+  torch::Tensor draw_indices(std::int64_t n, at::Generator& gen) const;
   std::string describe() const override;
 
   const ImageDataset& dataset() const { return dataset_; }

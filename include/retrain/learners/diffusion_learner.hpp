@@ -29,8 +29,10 @@ class DiffusionLearner final : public Learner {
   SampleSet sample(std::int64_t n, SampleNoise noise) override;
   torch::Tensor to_storage(const torch::Tensor& x) const override;
   // Samples eval.num_samples (0: data.n) with one seed each and hands them to the evaluator, adding
-  // images seen, non-finite steps and (after a fit() in this process) the training loss. On ranks
-  // other than 0 of several it only draws its share of the samples and returns {}.
+  // images seen, non-finite steps and (after a fit() in this process) the training loss; then draws
+  // the evaluator's fixed-seed views from seeds 0, 1, ... (the same in every generation, as
+  // `retrain sample --seeds` draws them). On ranks other than 0 of several it only draws its share of
+  // the samples and returns {}.
   nlohmann::json evaluate(at::Generator& gen, const std::filesystem::path& out_dir) override;
   // The Trainer's files plus network.json (arch, sample_shape, num_classes), so `retrain sample` can
   // rebuild the network from the checkpoint alone.
@@ -47,6 +49,7 @@ class DiffusionLearner final : public Learner {
 
  private:
   DrawOptions draw_options() const;
+  void write_views(const std::filesystem::path& out_dir);
 
   const Config& config_;
   std::vector<std::int64_t> sample_shape_;

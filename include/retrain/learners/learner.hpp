@@ -21,6 +21,7 @@ struct FitPlan {
   std::filesystem::path start_from;        // load this checkpoint first ("" = continue from the current state)
   bool reset_optimizer = false;            // start the optimizer afresh (loop.optimizer: reset)
   std::filesystem::path snapshot_dir;      // resumable snapshots of a long fit ("" = none)
+  std::filesystem::path stats_file;        // per-step training statistics go here (TrainStatsFile; "" = none)
 };
 
 class Learner {

@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,18 @@ struct StripLayout {
 Image render_strip_figure(const StripFigure& figure, const StripLayout& layout = {});
 
 void write_strip_figure(const std::filesystem::path& path, const StripFigure& figure, const StripLayout& layout = {});
+
+// The same layout with ready-made panels (e.g. sample images): every panel is panel_width x
+// panel_height (smaller ones sit at the cell's top-left), an empty cell stays blank; only
+// layout.gap, layout.margin and layout.text_scale are used.
+struct PanelRow {
+  std::string label;
+  std::vector<std::optional<Image>> cells;
+};
+struct PanelFigure {
+  std::vector<std::string> column_titles;
+  std::vector<PanelRow> rows;
+};
+Image render_panel_figure(const PanelFigure& figure, int panel_width, int panel_height, const StripLayout& layout = {});
 
 }  // namespace retrain

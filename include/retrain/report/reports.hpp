@@ -1,5 +1,5 @@
 // Reports over finished runs: the combined metrics table, the density strip of toy runs (paper 1's
-// Figure 1) and metric curves drawn by scripts/plot.py.
+// Figure 1), the seed strips of image runs and metric curves drawn by scripts/plot.py.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +25,10 @@ std::vector<std::int64_t> strip_generations(std::int64_t total_generations, std:
 // samples.npy. Returns false (writing nothing) when the runs have no samples.npy (e.g. Gaussian learner).
 bool write_density_strip(const std::vector<LabelledRun>& runs, const Config& config,
                          const std::vector<std::int64_t>& generations, const std::filesystem::path& png);
+
+// Image runs: rewrites each run's same-seed strip, RUN/plots/seed_strip.png, from its committed
+// generations (see write_seed_strip); runs without seed tiles are left alone.
+void write_seed_strips(const std::vector<LabelledRun>& runs);
 
 // Runs `python scripts/plot.py RUNS... --pool-seeds -o out_dir` with the project's venv Python (runs
 // that differ only in their seed, as a seed=... axis makes them, become one line: the mean over seeds

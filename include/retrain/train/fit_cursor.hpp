@@ -1,12 +1,15 @@
 // Where a Trainer::fit call stands after a whole number of optimizer steps: the data order, the fit
-// generator's state and the loss sums behind FitStats. With the Trainer's own files it is a training
-// snapshot from which an interrupted fit continues exactly as if it had never stopped.
+// generator's state, the loss sums behind FitStats and the open window of per-step statistics. With the
+// Trainer's own files it is a training snapshot from which an interrupted fit continues exactly as if it
+// had never stopped.
 #pragma once
 #include <torch/types.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+
+#include "retrain/train/step_stats.hpp"
 
 namespace retrain {
 
@@ -19,6 +22,7 @@ struct FitCursor {
   torch::Tensor generator_state;    // the fit generator after `step` steps (CPU generator state bytes)
   double loss_first = 0.0, loss_last = 0.0;  // running sums over FitStats' first / last windows
   std::int64_t nonfinite_steps = 0;
+  StepStatsSums stats;              // the train_stats.jsonl window since its last row
 
   // fit_cursor.safetensors (tensors) and fit_cursor.json (numbers) in `dir`, each written atomically.
   void save(const std::filesystem::path& dir) const;

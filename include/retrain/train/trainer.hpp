@@ -16,6 +16,7 @@
 #include "retrain/train/ema.hpp"
 #include "retrain/train/fit_cursor.hpp"
 #include "retrain/train/fused_adam.hpp"
+#include "retrain/train/step_stats.hpp"
 
 namespace retrain {
 
@@ -77,8 +78,12 @@ class Trainer {
   // stop signal arrives (fit then throws Interrupted). Passing that cursor as `resume` to a Trainer
   // restored with load() from the same moment continues the fit exactly: the parameters, EMA,
   // optimizer and returned loss statistics equal those of an uninterrupted fit.
+  // Per-step statistics: `stats_log.write` receives a row every `stats_log.every_steps` steps and at the
+  // last step; a resumed fit continues the open window, so its rows equal an uninterrupted fit's (the
+  // timing and the peak memory aside).
   FitStats fit(const torch::Tensor& data, const torch::Tensor& labels, std::int64_t images, at::Generator& gen,
-               const FitCallback& progress = {}, const FitCursor* resume = nullptr, const FitSnapshots& snapshots = {});
+               const FitCallback& progress = {}, const FitCursor* resume = nullptr, const FitSnapshots& snapshots = {},
+               const FitStatsLog& stats_log = {});
 
   // Writes model.safetensors, ema.safetensors, optimizer.safetensors (Adam moments and steps by
   // parameter name) and trainer.json into `dir` (created),
@@ -102,9 +107,13 @@ class Trainer {
 
  private:
   double current_lr() const;
-  // Replaces NaN/Inf in the gradients (nan -> 0, +-inf -> +-1e5), then clips; returns a 0-d bool
-  // tensor telling whether anything was non-finite (kept on device: no synchronisation).
-  torch::Tensor guard_gradients();
+  struct GradientCheck {
+    torch::Tensor nonfinite;  // 0-d bool: whether any gradient held NaN/Inf
+    torch::Tensor norm;       // 0-d: the global L2 norm as computed (before the repair and clipping)
+  };
+  // Replaces NaN/Inf in the gradients (nan -> 0, +-inf -> +-1e5), then clips; the tensors it returns
+  // stay on the device (no synchronisation).
+  GradientCheck guard_gradients();
   // The summed per-sample loss of one accumulation pass (uint8 images converted, autocast applied).
   torch::Tensor pass_loss_sum(torch::Tensor x, const torch::Tensor& labels, at::Generator& gen, const torch::Tensor& keys);
   void load_counters(const std::filesystem::path& state_file);
