@@ -69,6 +69,8 @@ int sweep_command(const CommonOptions& options, const std::vector<std::string>& 
                   std::optional<std::size_t> point, bool count);
 int metrics_command(const MetricsOptions& options);
 int eval_command(const EvalOptions& options);
+// `retrain report DIR [--out FILE]`: the HTML page of a run or sweep directory (default DIR/report.html).
+int report_command(const std::string& dir, const std::optional<std::string>& out);
 
 // What continues the interrupted work (e.g. "`retrain resume runs/x`"), for the hint printed after an
 // interruption; empty: the generic `retrain resume <run dir>`.

@@ -159,6 +159,12 @@ int main(int argc, char** argv) {
   eval->add_option("--device", eval_opts.device, "cpu, cuda or auto (config key: device)");
   eval->add_flag("--overwrite", eval_opts.overwrite, "Replace existing results");
   eval->add_flag("--quiet,-q", eval_opts.quiet, "Only warnings and errors on the console (the table still prints)");
+  auto* report = app.add_subcommand("report", "Write one self-contained HTML page of a run or sweep: config, metric "
+                                              "curves, training loss, same-seed strip, neighbours, timings, numbers");
+  std::string report_dir;
+  std::optional<std::string> report_out;
+  report->add_option("DIR", report_dir, "A run directory, or a sweep directory (its grid points' runs)")->required();
+  report->add_option("--out", report_out, "Where the page goes (default: DIR/report.html)");
   app.require_subcommand(0, 1);
 
   try {
@@ -196,6 +202,7 @@ int main(int argc, char** argv) {
     if (*sweep) return retrain::cli::sweep_command(sweep_opts, grid, jobs, point, count);
     if (*metrics) return retrain::cli::metrics_command(metrics_opts);
     if (*eval) return retrain::cli::eval_command(eval_opts);
+    if (*report) return retrain::cli::report_command(report_dir, report_out);
     if (!top.config.empty()) return retrain::cli::run_command(top);
     return retrain::cli::demo_command(top);
   } catch (const retrain::UsageError& e) {

@@ -14,6 +14,7 @@
 #include "retrain/core/run_layout.hpp"
 #include "retrain/dist/placement.hpp"
 #include "retrain/loop/experiment.hpp"
+#include "retrain/report/html_report.hpp"
 #include "retrain/train/trainer.hpp"
 
 namespace retrain::cli {
@@ -42,6 +43,7 @@ int continue_run(const std::string& run_dir, std::optional<std::int64_t> generat
   RunDir run = open_on_every_rank(world, run_dir, generations, [&] { return RunDir::open(run_dir, generations); });
   if (world.root()) set_log_file(run.file("log.txt"));
   run_experiment(run, world);
+  if (world.root()) write_report_at_end(run.path());
   spdlog::info("done: metrics in {}", run.file("metrics.jsonl").string());
   return 0;
 }
@@ -77,6 +79,7 @@ int run_command(const CommonOptions& options) {
   resume_hint() = fmt::format("`retrain resume {}`", dir.string());
   if (world.root()) set_log_file(run.file("log.txt"));
   run_experiment(run, world);
+  if (world.root()) write_report_at_end(run.path());
   spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file("metrics.jsonl").string(),
                run.path().string());
   return 0;

@@ -10,6 +10,7 @@
 #include "retrain/loop/experiment.hpp"
 #include "retrain/loop/run_dir.hpp"
 #include "retrain/report/child_runs.hpp"
+#include "retrain/report/html_report.hpp"
 #include "retrain/report/reports.hpp"
 
 namespace retrain {
@@ -84,6 +85,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
     RunDir run = run_layout::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
     set_log_file(run.file("log.txt"));
     run_experiment(run);
+    write_report_at_end(r.dir);
     return result;
   }
   if (options.jobs > 1) {
@@ -107,6 +109,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
       RunDir run = run_layout::is_run(r.dir) && !overwrite ? RunDir::open(r.dir) : RunDir::create(r.dir, r.config, overwrite);
       set_log_file(run.file("log.txt"));
       run_experiment(run);
+      write_report_at_end(r.dir);
     }
   }
 
@@ -118,6 +121,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
   if (write_density_strip(runs, base, gens, result.dir / "strip.png")) result.reports.push_back(result.dir / "strip.png");
   write_seed_strips(runs);
   if (plot_metric_curves(runs, result.dir / "plots")) result.reports.push_back(result.dir / "plots");
+  if (const auto page = write_report_at_end(result.dir, runs)) result.reports.push_back(*page);
   return result;
 }
 
