@@ -228,8 +228,9 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   std::optional<GradientSync> sync;
   if (world_.distributed()) sync.emplace(net_->parameters(), world_, options_.bucket_bytes);
   for (std::int64_t k = first_step; k < steps; ++k) {
-    // Every rank of a data-parallel fit stops at the same step (one tiny collective per step).
-    if (any_rank_stopped(world_)) {
+    // Every rank of a data-parallel fit stops at the same step (on several ranks the check is a
+    // collective, so it is made every kStopCheckSteps steps: see stop_check_due).
+    if (stop_check_due(world_, k) && any_rank_stopped(world_)) {
       if (snapshots.save) snapshots.save(cursor_at(k));
       throw_stopped(fmt::format("training (step {} of {}{})", k, steps, snapshots.save ? "; a snapshot was saved" : ""));
     }
