@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -56,6 +57,17 @@ void expect_close_metrics(const fs::path& a, const fs::path& b) {
     }
 }
 
+// train_stats.jsonl rows as (generation, step, images): which rows were written, and how often.
+std::vector<std::array<std::int64_t, 3>> stats_rows(const fs::path& run) {
+  std::vector<std::array<std::int64_t, 3>> rows;
+  std::istringstream in(test::read_text(run / "train_stats.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    const auto row = nlohmann::json::parse(line);
+    rows.push_back({row["generation"].get<std::int64_t>(), row["step"].get<std::int64_t>(), row["images"].get<std::int64_t>()});
+  }
+  return rows;
+}
+
 class DistributedRun : public ::testing::Test {
  protected:
   void SetUp() override { test::write_text(dir_ / "toy.yaml", kConfig); }
@@ -69,6 +81,9 @@ TEST_F(DistributedRun, TwoRanksEqualOneProcess) {
   const auto two = on_ranks(2, {"run", "--config", path("toy.yaml"), "--out", path("two"), "-q"});
   ASSERT_EQ(two.exit_code, 0) << two.output;
   expect_close_metrics(dir_ / "one/toy", dir_ / "two/toy");
+  const auto stats = stats_rows(dir_ / "one/toy");
+  EXPECT_FALSE(stats.empty());
+  EXPECT_EQ(stats_rows(dir_ / "two/toy"), stats);  // written by rank 0 alone: no row twice
   for (int s = 0; s < 3; ++s)  // 300 synthetic samples in 3 shards, made by both ranks
     EXPECT_TRUE(fs::exists(dir_ / fmt::format("two/toy/gen_0002/synthetic/shard_{:05d}.safetensors", s))) << s;
   EXPECT_FALSE(fs::exists(dir_ / "two/toy/gen_0002.samples"));
