@@ -92,6 +92,9 @@ RunDir fork_run(const fs::path& parent, std::int64_t at, const Config& config) {
     for (std::int64_t g = 0; g <= at; ++g)
       link_tree(run_layout::generation_dir(parent, g), run_layout::generation_dir(staging, g), count);
     for (const char* table : {"metrics.jsonl", run_layout::kTrainStatsFile}) copy_table(parent, staging, table, at);
+    // Feature and k-means caches name what made them (data, extractor, key) and are replaced, never
+    // edited, so the fork may share them too.
+    if (fs::is_directory(parent / "cache")) link_tree(parent / "cache", staging / "cache", count);
     const nlohmann::json fork = {{"parent", fs::weakly_canonical(parent).string()}, {"at", at}};
     write_file_atomic(staging / run_layout::kForkFile, fork.dump(2) + "\n");
   }

@@ -68,6 +68,7 @@ class Fork : public ::testing::Test {
 };
 
 TEST_F(Fork, SharesGenerationsUpToGThenFollowsTheNewLambda) {
+  test::write_text(parent() / "cache/features-x-y.safetensors", "cached");  // as an image run's feature cache
   auto r = fork({"--at", "1", "--name", "lambda1", "--set", "loop.lambda=1"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto child = dir_ / "runs/lambda1";  // a sibling of the parent
@@ -83,6 +84,7 @@ TEST_F(Fork, SharesGenerationsUpToGThenFollowsTheNewLambda) {
       EXPECT_EQ(a.st_ino, b.st_ino) << name << "/" << file << " is not a hard link";
     }
   }
+  EXPECT_EQ(test::read_text(child / "cache/features-x-y.safetensors"), "cached");
   const auto fork_json = nlohmann::json::parse(test::read_text(child / "fork.json"));
   EXPECT_EQ(fork_json["parent"], fs::weakly_canonical(parent()).string());
   EXPECT_EQ(fork_json["at"], 1);

@@ -19,7 +19,8 @@ Config fork_config(const Config& parent, std::int64_t at, const std::vector<Over
 
 // Makes the run directory out/name of `config` (from fork_config): config.yaml and run.json, the
 // parent's committed generations 0..at (each checked against its manifest first), the parent's
-// metrics.jsonl and train_stats.jsonl rows of those generations, and fork.json. The directory appears
+// metrics.jsonl and train_stats.jsonl rows of those generations, its cache/ (linked like the
+// generations), and fork.json. The directory appears
 // complete or not at all (it is assembled under a temporary name, then renamed). UsageError when it
 // exists already or a parent generation is missing or fails its check. Returns it opened (locked),
 // ready for run_experiment to continue from generation `at`.
