@@ -1,5 +1,5 @@
 // `retrain fork RUN --at G --name NEW [--set loop.KEY=V ...]`: share the parent's generations 0..G,
-// then run the fork's later generations with the changed keys.
+// then run the fork's later generations with the changed keys, and write its report page.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +8,7 @@
 #include "retrain/core/logging.hpp"
 #include "retrain/loop/experiment.hpp"
 #include "retrain/loop/fork.hpp"
+#include "retrain/report/html_report.hpp"
 
 namespace retrain::cli {
 
@@ -20,6 +21,7 @@ int fork_command(const std::string& parent_dir, std::int64_t at, const CommonOpt
   resume_hint() = fmt::format("`retrain resume {}`", run.path().string());
   set_log_file(run.file("log.txt"));
   run_experiment(run);
+  write_report_at_end(run.path());
   spdlog::info("done: the fork of {} at generation {} in {}", parent.string(), at, run.path().string());
   return 0;
 }

@@ -107,6 +107,9 @@ TEST_F(Fork, SharesGenerationsUpToGThenFollowsTheNewLambda) {
   EXPECT_EQ(rows_up_to(stats, 1), rows_up_to(jsonl(parent() / "train_stats.jsonl"), 1));
   EXPECT_EQ(stats.back()["generation"], 3);
   EXPECT_EQ(stats.size(), jsonl(parent() / "train_stats.jsonl").size());  // the same steps per generation
+  // The fork's report page names its parent.
+  ASSERT_TRUE(fs::exists(child / "report.html"));
+  EXPECT_TRUE(test::contains(test::read_text(child / "report.html"), "Forked from")) << "no parent line in the page";
 }
 
 // With no key changed, the fork continues exactly as the parent did (the same streams, the same
