@@ -4,20 +4,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <iostream>
 
 #include "metric_table.hpp"
+#include "retrain/report/html_run_files.hpp"
 
 namespace retrain::cli {
 namespace {
 
 std::vector<nlohmann::json> rows_of(const std::filesystem::path& dir) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(dir / "metrics.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
+  const auto file = dir / "metrics.jsonl";
+  return std::filesystem::exists(file) ? read_json_lines(file) : std::vector<nlohmann::json>{};
 }
 
 }  // namespace

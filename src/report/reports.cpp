@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -18,6 +17,7 @@
 #include "retrain/core/run_layout.hpp"
 #include "retrain/data/point_source.hpp"
 #include "retrain/plots/seed_strip.hpp"
+#include "retrain/report/html_run_files.hpp"
 #include "retrain/plots/strip_figure.hpp"
 
 namespace retrain {
@@ -25,14 +25,6 @@ namespace retrain {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
@@ -46,7 +38,7 @@ void write_metrics_table(const std::vector<LabelledRun>& runs, const fs::path& c
   std::vector<std::pair<std::string, std::vector<nlohmann::json>>> all;
   std::set<std::string> keys;
   for (const auto& run : runs) {
-    all.emplace_back(run.label, read_jsonl(run.dir / "metrics.jsonl"));
+    all.emplace_back(run.label, read_json_lines(run.dir / "metrics.jsonl"));
     for (const auto& row : all.back().second)
       for (const auto& [k, v] : row.items())
         if (k != "generation") keys.insert(k);
