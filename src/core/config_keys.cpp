@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -15,7 +16,15 @@
 namespace retrain {
 
 std::string show(const YAML::Node& node) {
-  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsScalar()) {
+    // A float as written from a double ("0.032000000000000001") is shown by its shortest exact form.
+    const auto& text = node.Scalar();
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error == std::errc() && end == text.data() + text.size() && text.find_first_of(".eE") != std::string::npos)
+      return fmt::format("'{}'", value);
+    return "'" + text + "'";
+  }
   YAML::Emitter out;
   out << YAML::Flow << node;
   return out.c_str();

@@ -1,4 +1,5 @@
 // Config loading: every bad input names the key, where it was, the value and what is allowed.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "retrain/core/config.hpp"
@@ -131,6 +132,9 @@ TEST(Config, DifferencesNameEachChangedKeyWithBothValues) {
   EXPECT_TRUE(config_differences(a, load_config_text(to_yaml(a), "resolved.yaml")).empty());
   const Config b = load_config_text("seed: 4\nloop: {lambda: 0.5}\ndata: {dim: 3}", "b.yaml");
   EXPECT_EQ(config_differences(a, b), (std::vector<std::string>{"seed: '3' -> '4'", "data.dim: '2' -> '3'"}));
+  // Floats read as their shortest exact form, not the 17 digits a double is written with.
+  const Config c = load_config_text("seed: 3\nloop: {lambda: 0.5}\ndata: {dim: 2}\ngen0: {kimg: 0.032}", "c.yaml");
+  EXPECT_EQ(config_differences(a, c), (std::vector<std::string>{fmt::format("gen0.kimg: '{}' -> '0.032'", a.gen0.kimg)}));
 }
 
 TEST(Config, FileNameGivesTheDefaultRunName) {
