@@ -121,9 +121,12 @@ torch::Tensor EdmMethod::sample(Denoiser& net, std::vector<std::int64_t> shape, 
                              ? std::min(o.s_churn / static_cast<double>(o.num_steps), std::sqrt(2.0) - 1.0)
                              : 0.0;
     const double t_hat = t_cur + gamma * t_cur;
-    auto x_hat = gamma > 0 ? noise.combine_with_draw({{x_cur, sigma_of(1.0)}},
-                                                     sigma_of(std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise))
-                           : x_cur;
+    // generate.py draws the churn noise at every step (times 0 where gamma is 0); torch-mode noise keeps
+    // its stream in step with it.
+    const bool draw = gamma > 0 || (o.s_churn > 0 && noise.generate_py_order());
+    auto x_hat = draw ? noise.combine_with_draw({{x_cur, sigma_of(1.0)}},
+                                                sigma_of(std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.s_noise))
+                      : x_cur;
     // Euler step from t_hat to t_next: x_hat + h (x_hat - D) / t_hat, h = t_next - t_hat, fused.
     const double h = t_next - t_hat;
     const auto denoised = denoised_at(x_hat, t_hat);

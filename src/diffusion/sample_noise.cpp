@@ -43,12 +43,25 @@ const torch::Tensor& SampleNoise::keys_on(const torch::Device& device) {
   return device_keys_;
 }
 
+void SampleNoise::draw_latents_first(at::IntArrayRef shape) {
+  TORCH_CHECK(generate_py_order(), "SampleNoise::draw_latents_first: only per-sample torch-mode noise draws latents first");
+  TORCH_CHECK(!latents_.defined(), "SampleNoise::draw_latents_first: latents already drawn and not yet used");
+  latents_ = randn(shape, torch::kFloat32);
+}
+
 torch::Tensor SampleNoise::randn(at::IntArrayRef shape, const torch::TensorOptions& options) {
   const auto cpu = torch::TensorOptions().dtype(options.dtype());
   if (shared_) return to_device(at::randn(shape, *shared_, cpu), options.device());
   TORCH_CHECK(!shape.empty(), "per-sample noise needs a leading sample dimension");
   check_rows(shape[0]);
   if (mode_ == NoiseMode::philox) return ops::philox_normal(keys_on(options.device()), draw_++, shape, options);
+  if (latents_.defined()) {
+    TORCH_CHECK(latents_.sizes() == shape, "SampleNoise: the sampler asked for noise of shape ", shape,
+                " before using the latents drawn first, of shape ", latents_.sizes());
+    auto out = to_device(latents_.to(options.dtype()), options.device());
+    latents_ = torch::Tensor();
+    return out;
+  }
   auto out = torch::empty(shape, cpu);
   for (std::int64_t i = 0; i < shape[0]; ++i) out[i].copy_(at::randn(shape.slice(1), generators_[i], cpu));
   return to_device(out, options.device());
@@ -81,9 +94,10 @@ SampleNoise SampleNoise::slice(std::int64_t begin, std::int64_t end) const {
   SampleNoise part;
   part.mode_ = mode_;
   part.draw_ = draw_;
-  if (mode_ == NoiseMode::torch)
+  if (mode_ == NoiseMode::torch) {
     part.generators_.assign(generators_.begin() + begin, generators_.begin() + end);  // shares generator state
-  else
+    if (latents_.defined()) part.latents_ = latents_.slice(0, begin, end);
+  } else
     part.keys_ = keys_.slice(0, begin, end);
   return part;
 }

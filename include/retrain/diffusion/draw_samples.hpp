@@ -1,5 +1,7 @@
 // Drawing many samples from a network in batches: class labels (when conditional) come from each
-// sample's own noise source unless fixed, then the method's sampler runs batch by batch.
+// sample's own noise source unless fixed, then the method's sampler runs batch by batch. Per-sample
+// torch-mode noise draws in NVlabs/edm generate.py's order: the latent (float32, then cast to the
+// sampler's dtype), then the class; philox noise draws the class first (draw 0), then the latent.
 #pragma once
 #include <cstdint>
 #include <optional>

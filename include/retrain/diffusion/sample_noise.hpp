@@ -2,9 +2,10 @@
 // i is the same whatever batch, shard or device it is drawn in. Per sample, the k-th draw of row i is
 // either the Philox stream (seed_i, k) made on the compute device (NoiseMode::philox, the default: no
 // host generator, no host copy, fused into the sampler's update by ops::combine), or the k-th draw of a
-// CPU generator seeded with seed_i (NoiseMode::torch: the initial latents equal
-// torch.randn(shape, generator=torch.Generator().manual_seed(seed)), as NVlabs/edm's generate.py on a
-// CPU; every number is drawn on the CPU and copied).
+// CPU generator seeded with seed_i (NoiseMode::torch: every number is drawn on the CPU and copied; with
+// draw_latents_first, draw_samples makes the draws in the order and dtype of NVlabs/edm's generate.py
+// run on a CPU: the latent torch.randn(shape, generator=torch.Generator().manual_seed(seed)) in float32,
+// then the random class, then the sampler's own draws in its dtype).
 #pragma once
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
@@ -43,6 +44,15 @@ class SampleNoise {
   // Rows of a per-sample source; -1 for a shared generator.
   std::int64_t rows() const;
 
+  // True for per-sample torch-mode noise, which draws as NVlabs/edm's generate.py: draw_samples draws the
+  // latents before the labels, and EDM's sampler draws churn noise at every step once s_churn > 0 (as
+  // generate.py's randn_like does, even where gamma is 0).
+  bool generate_py_order() const { return !shared_ && mode_ == NoiseMode::torch; }
+  // Draws the initial latents [rows, ...] now, in float32 (as generate.py's torch.randn does before any
+  // cast), and keeps them: the next randn() of this shape returns them cast to its dtype and device
+  // instead of drawing. Only for generate_py_order() sources.
+  void draw_latents_first(at::IntArrayRef shape);
+
  private:
   SampleNoise() = default;
   void check_rows(std::int64_t rows) const;
@@ -52,6 +62,7 @@ class SampleNoise {
   NoiseMode mode_ = NoiseMode::philox;
   std::vector<at::Generator> generators_;  // torch mode
   torch::Tensor keys_;                      // philox mode: int64 [rows] on the CPU
+  torch::Tensor latents_;                   // torch mode: drawn by draw_latents_first, not yet returned
   torch::Tensor device_keys_;               // keys_ on the device of the last draw
   std::uint32_t draw_ = 0;                  // philox mode: index of the next draw
 };
