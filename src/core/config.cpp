@@ -166,6 +166,9 @@ void validate(const Config& c) {
     fail("loop.correction.type: torchscript needs loop.correction.module (the module file)");
   if (!c.eval.extractor.empty() && !image)
     fail(fmt::format("eval.extractor is for images; data.source is '{}'", choice_name(c.data.source)));
+  if (!c.eval.reference_stats.empty() && c.eval.extractor.empty())
+    fail(fmt::format("eval.reference_stats = '{}' needs eval.extractor (the network whose features those statistics "
+                     "summarise, e.g. inception-2015-12-05.pt)", c.eval.reference_stats));
   if (c.method.guidance != 1.0 && !c.data.use_labels)
     fail(fmt::format("method.guidance = {} needs a conditional model (data.use_labels: true)", c.method.guidance));
   const bool song_unet = c.model.arch == Arch::ddpmpp || c.model.arch == Arch::ncsnpp;

@@ -309,8 +309,9 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(choice("method.noise", [](auto& c) -> auto& { return c.method.noise; },
         "diffusion sampling: philox = counter-based noise made on the compute device (sample i depends only on its "
         "seed; identical on CPU and GPU; no host copies); torch = every draw from a CPU generator seeded with the "
-        "sample's seed (initial latents equal torch.randn with torch.Generator().manual_seed(seed), as NVlabs/edm's "
-        "generate.py on a CPU; slower on a GPU)."));
+        "sample's seed, in the order and dtype of NVlabs/edm's generate.py on a CPU (the latent "
+        "torch.randn(shape, generator=torch.Generator().manual_seed(seed)) in float32, then the class, then the "
+        "sampler's noise), so a converted EDM network gives generate.py's images per seed; slower on a GPU."));
     t.push_back(number<std::int64_t>("method.ddpm.timesteps", [](auto& c) -> auto& { return c.method.ddpm.timesteps; }, 1, kInf,
         "ddpm: T, diffusion steps."));
     t.push_back(number<double>("method.ddpm.beta_start", [](auto& c) -> auto& { return c.method.ddpm.beta_start; }, 0, 1,
@@ -443,6 +444,10 @@ const std::vector<KeySpec>& config_keys() {
     t.push_back(text("eval.extractor", [](auto& c) -> auto& { return c.eval.extractor; },
         "image: feature extractor for FID / precision / recall: a TorchScript file (inception-2015-12-05.pt) or a "
         "classifier directory from `retrain features train`; \"\" = no feature metrics."));
+    t.push_back(text("eval.reference_stats", [](auto& c) -> auto& { return c.eval.reference_stats; },
+        "image: FID against the statistics in this .npz (mu, sigma; as NVlabs/edm's fid.py ref and pytorch-fid write "
+        "them, e.g. EDM's cifar10-32x32.npz) instead of the real set's; they must come from eval.extractor's network. "
+        "Precision / recall / density / coverage still use the real set. \"\" = the real set's statistics."));
     t.push_back(number<std::int64_t>("eval.k", [](auto& c) -> auto& { return c.eval.k; }, 1, kInf,
         "image: nearest neighbours for precision / recall / density / coverage."));
     t.push_back(number<std::int64_t>("eval.grid", [](auto& c) -> auto& { return c.eval.grid; }, 0, kInf,

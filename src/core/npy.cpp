@@ -1,5 +1,6 @@
 // .npy v1.0: "\x93NUMPY", version 1 0, uint16 header length, a Python dict literal padded with spaces
-// to a 64-byte boundary and ending in '\n', then the raw data.
+// to a 64-byte boundary and ending in '\n', then the raw data (read also: v2.0's uint32 header length,
+// column-major data).
 #include "retrain/core/npy.hpp"
 
 #include <fmt/format.h>
@@ -23,12 +24,12 @@ constexpr char kMagic[] = "\x93NUMPY";
 
 }  // namespace
 
-void save_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
+std::string npy_bytes(const torch::Tensor& tensor, const std::string& origin) {
   auto t = tensor.detach().cpu().contiguous();
   const char* code = nullptr;
   for (const auto& d : kDescrs)
     if (d.type == t.scalar_type()) code = d.code;
-  if (!code) throw std::runtime_error(fmt::format("save_npy '{}': unsupported dtype {}", path.string(), c10::toString(t.scalar_type())));
+  if (!code) throw std::runtime_error(fmt::format("save_npy '{}': unsupported dtype {}", origin, c10::toString(t.scalar_type())));
   std::string shape;  // "3, 2" or "3," (a one-element Python tuple needs the comma)
   for (std::int64_t i = 0; i < t.dim(); ++i) shape += fmt::format("{}{}", i ? ", " : "", t.size(i));
   if (t.dim() == 1) shape += ",";
@@ -44,13 +45,18 @@ void save_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
   out += static_cast<char>(len >> 8);
   out += header;
   out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
-  write_file_atomic(path, out);
+  return out;
 }
 
-torch::Tensor load_npy(const std::filesystem::path& path) {
-  const std::string bytes = read_file(path);
+void save_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
+  write_file_atomic(path, npy_bytes(tensor, path.string()));
+}
+
+torch::Tensor load_npy(const std::filesystem::path& path) { return parse_npy(read_file(path), path.string()); }
+
+torch::Tensor parse_npy(const std::string& bytes, const std::string& origin) {
   const auto fail = [&](const std::string& why) {
-    return std::runtime_error(fmt::format("'{}' is not a readable .npy file: {}", path.string(), why));
+    return std::runtime_error(fmt::format("'{}' is not a readable .npy file: {}", origin, why));
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) throw fail("bad magic");
   std::size_t header_len = 0, start = 0;
@@ -68,7 +74,7 @@ torch::Tensor load_npy(const std::filesystem::path& path) {
   std::smatch m;
   if (!std::regex_search(header, m, std::regex(R"('descr':\s*'([^']+)')"))) throw fail("no descr");
   const std::string code = m[1];
-  if (header.find("'fortran_order': True") != std::string::npos) throw fail("Fortran order is not supported");
+  const bool fortran = header.find("'fortran_order': True") != std::string::npos;  // column-major data
   std::optional<torch::ScalarType> type;
   for (const auto& d : kDescrs)
     if (code == d.code || (code == "<u1" && d.type == torch::kUInt8)) type = d.type;
@@ -96,9 +102,13 @@ torch::Tensor load_npy(const std::filesystem::path& path) {
   const std::size_t data = start + header_len;
   if (bytes.size() - data != need)
     throw fail(fmt::format("{} data bytes, the header's shape ({}) needs {} (truncated?)", bytes.size() - data, dims, need));
+  if (fortran) std::reverse(shape.begin(), shape.end());  // column-major = the transpose in C order
   auto t = torch::empty(shape, torch::TensorOptions().dtype(*type));
   std::memcpy(t.data_ptr(), bytes.data() + data, need);
-  return t;
+  if (!fortran || t.dim() < 2) return t;
+  std::vector<std::int64_t> reversed(static_cast<std::size_t>(t.dim()));
+  for (std::int64_t i = 0; i < t.dim(); ++i) reversed[static_cast<std::size_t>(i)] = t.dim() - 1 - i;
+  return t.permute(reversed).contiguous();
 }
 
 }  // namespace retrain

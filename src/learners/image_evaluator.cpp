@@ -33,12 +33,14 @@ torch::Tensor distances_to(const torch::Tensor& queries, const torch::Tensor& ba
 
 ImageEvaluator::ImageEvaluator(const Config& config, const ImageSource& real,
                                std::shared_ptr<const FeatureExtractor> extractor, std::filesystem::path cache_dir)
-    : config_(config), real_(real), extractor_(std::move(extractor)), cache_dir_(std::move(cache_dir)) {}
+    : config_(config), real_(real), extractor_(std::move(extractor)), cache_dir_(std::move(cache_dir)) {
+  if (!config_.eval.reference_stats.empty()) load_reference_stats(config_.eval.reference_stats);  // fail early
+}
 
 const torch::Tensor& ImageEvaluator::real_features() {
   if (!real_features_.defined()) {
     real_features_ = reference_features(real_.dataset().images(), *extractor_, cache_dir_);
-    real_stats_ = feature_stats(real_features_);
+    real_stats_ = real_set_stats(real_features_, config_.eval.reference_stats);
   }
   return real_features_;
 }

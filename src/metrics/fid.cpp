@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "retrain/core/errors.hpp"
+#include "retrain/core/npz.hpp"
 
 namespace retrain {
 
@@ -16,7 +17,7 @@ torch::Tensor psd_sqrt(const torch::Tensor& symmetric) {
 }
 
 void check_usable(const FeatureStats& stats, const char* which) {
-  if (stats.count < 2)
+  if (stats.count != FeatureStats::kUnknownCount && stats.count < 2)
     throw UsageError(fmt::format("FID: the {} set has {} feature vectors; its covariance needs at least 2", which,
                                  stats.count));
 }
@@ -71,6 +72,49 @@ double fid(const FeatureStats& a, const FeatureStats& b) {
   const double trace_sqrt = torch::linalg_eigvalsh((m + m.t()) / 2).clamp_min(0).sqrt().sum().item<double>();
   return mean_gap.dot(mean_gap).item<double>() + cov_a.trace().item<double>() + cov_b.trace().item<double>() -
          2 * trace_sqrt;
+}
+
+FeatureStats load_reference_stats(const std::filesystem::path& npz) {
+  std::map<std::string, torch::Tensor> arrays;
+  try {
+    arrays = load_npz(npz);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  const auto fail = [&](const std::string& why) {
+    return UsageError(fmt::format("reference statistics '{}': {}", npz.string(), why));
+  };
+  std::string keys;
+  for (const auto& [key, value] : arrays) keys += (keys.empty() ? "" : ", ") + key;
+  for (const char* key : {"mu", "sigma"})
+    if (!arrays.count(key))
+      throw fail(fmt::format("no array '{}' (it holds: {}); expected mu [D] and sigma [D, D] as EDM's fid.py ref "
+                             "and pytorch-fid --save-stats write them", key, keys.empty() ? "nothing" : keys));
+  const auto& mu = arrays.at("mu");
+  const auto& sigma = arrays.at("sigma");
+  if (!mu.is_floating_point() || !sigma.is_floating_point())
+    throw fail("mu and sigma must hold floating-point numbers");
+  if (mu.dim() != 1 || mu.size(0) < 1 || sigma.dim() != 2 || sigma.size(0) != mu.size(0) || sigma.size(1) != mu.size(0))
+    throw fail(fmt::format("mu has shape {} and sigma {}; expected [D] and [D, D]", c10::str(mu.sizes()),
+                           c10::str(sigma.sizes())));
+  FeatureStats stats{mu.to(torch::kFloat64).contiguous(), sigma.to(torch::kFloat64).contiguous(),
+                     FeatureStats::kUnknownCount};
+  if (!torch::isfinite(stats.mean).all().item<bool>() || !torch::isfinite(stats.cov).all().item<bool>())
+    throw fail("mu or sigma holds NaN or infinity");
+  if (arrays.count("count")) {
+    const auto& count = arrays.at("count");
+    if (count.scalar_type() != torch::kInt64 || count.numel() != 1 || count.item<std::int64_t>() < 2)
+      throw fail("'count' must be one int64 >= 2");
+    stats.count = count.item<std::int64_t>();
+  }
+  return stats;
+}
+
+void save_reference_stats(const std::filesystem::path& npz, const FeatureStats& stats) {
+  std::vector<std::pair<std::string, torch::Tensor>> arrays{
+      {"mu", stats.mean.to(torch::kCPU, torch::kFloat64)}, {"sigma", stats.cov.to(torch::kCPU, torch::kFloat64)}};
+  if (stats.count != FeatureStats::kUnknownCount) arrays.emplace_back("count", torch::tensor(stats.count, torch::kLong));
+  save_npz(npz, arrays);
 }
 
 }  // namespace retrain

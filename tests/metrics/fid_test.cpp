@@ -1,4 +1,5 @@
-// FID: zero against itself, scipy's sqrtm formula, the Gaussian closed form, batched statistics, the cache file.
+// FID: zero against itself, scipy's sqrtm formula, the Gaussian closed form, batched statistics, the cache file,
+// and statistics read from and written to .npz files (EDM's calculate_fid_from_inception_stats on numpy's files).
 #include <gtest/gtest.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -7,6 +8,7 @@
 #include <cstdlib>
 
 #include "retrain/core/npy.hpp"
+#include "retrain/core/npz.hpp"
 #include "retrain/metrics/fid.hpp"
 #include "retrain/core/errors.hpp"
 #include "test_support.hpp"
@@ -116,6 +118,70 @@ TEST(Fid, MismatchedDimensionsAndTooFewVectorsAreUsageErrors) {
   EXPECT_NE(batch.find("a batch has 2 features per vector, earlier batches had 4"), std::string::npos) << batch;
   const auto nan = test::message_of<UsageError>([&] { accumulator.add(torch::full({2, 4}, NAN)); });
   EXPECT_NE(nan.find("NaN"), std::string::npos) << nan;
+}
+
+// `fid_reference.py args...`, its stdout.
+std::string reference_script(const std::vector<std::string>& args) {
+  std::vector<std::string> all{std::string(test::kSourceDir) + "/tests/metrics/fid_reference.py"};
+  all.insert(all.end(), args.begin(), args.end());
+  const auto r = test::run_program(test::kPython, all);
+  if (r.exit_code != 0) throw std::runtime_error("fid_reference.py failed: " + r.output);
+  return r.output;
+}
+
+TEST(FidOfStatisticsFiles, EqualsEdmsFormulaOnNumpysFiles) {
+  if (!std::filesystem::exists(test::kPython)) GTEST_SKIP() << "no Python at " << test::kPython;
+  test::ScratchDir dir;
+  save_npy(dir / "a.npy", correlated_features(600, 48, 4));
+  save_npy(dir / "b.npy", 1.2 * correlated_features(500, 48, 5));
+  // EDM's fid.py ref writes numpy.savez, pytorch-fid numpy.savez_compressed; a column-major sigma too.
+  reference_script({"--stats", (dir / "a.npy").string(), (dir / "a.npz").string()});
+  reference_script({"--stats", (dir / "b.npy").string(), (dir / "b.npz").string(), "--compressed", "--fortran"});
+  const double expected = std::stod(reference_script({"--npz", (dir / "a.npz").string(), (dir / "b.npz").string()}));
+  ASSERT_GT(expected, 1.0);
+  const auto a = load_reference_stats(dir / "a.npz"), b = load_reference_stats(dir / "b.npz");
+  EXPECT_EQ(a.count, FeatureStats::kUnknownCount);
+  EXPECT_EQ(a.mean.size(0), 48);
+  EXPECT_NEAR(fid(a, b) / expected, 1.0, 1e-6) << "EDM's formula: " << expected;
+  // The files hold what the features give.
+  const auto direct = feature_stats(load_npy(dir / "b.npy"));
+  EXPECT_TRUE(torch::allclose(b.cov, direct.cov, 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(b.mean, direct.mean, 1e-10, 1e-12));
+
+  // What save_reference_stats writes, numpy reads: EDM's formula on it gives the same FID.
+  save_reference_stats(dir / "ours.npz", direct);
+  const double again = std::stod(reference_script({"--npz", (dir / "a.npz").string(), (dir / "ours.npz").string()}));
+  EXPECT_NEAR(again / expected, 1.0, 1e-9);
+  const auto reread = load_reference_stats(dir / "ours.npz");
+  EXPECT_EQ(reread.count, 500);
+  EXPECT_TRUE(torch::equal(reread.cov, direct.cov));
+}
+
+TEST(FidOfStatisticsFiles, MalformedFilesAreUsageErrorsNamingTheFile) {
+  test::ScratchDir dir;
+  const auto d = torch::zeros({4}, kF64);
+  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, torch::Tensor>>>> files{
+      {"no_sigma.npz", {{"mu", d}}},
+      {"wrong_shape.npz", {{"mu", d}, {"sigma", torch::zeros({4, 3}, kF64)}}},
+      {"integers.npz", {{"mu", torch::zeros({4}, torch::kLong)}, {"sigma", torch::zeros({4, 4}, kF64)}}},
+      {"nan.npz", {{"mu", torch::full({4}, NAN, kF64)}, {"sigma", torch::zeros({4, 4}, kF64)}}}};
+  for (const auto& [name, arrays] : files) save_npz(dir / name, arrays);
+  test::write_text(dir / "text.npz", "not a zip");
+  for (const auto& [name, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"no_sigma.npz", "no array 'sigma' (it holds: mu)"},
+           {"wrong_shape.npz", "expected [D] and [D, D]"},
+           {"integers.npz", "must hold floating-point numbers"},
+           {"nan.npz", "NaN or infinity"},
+           {"text.npz", "is not a readable .npz file"},
+           {"missing.npz", "no such file"}}) {
+    const auto message = test::message_of<UsageError>([&] { load_reference_stats(dir / name); });
+    EXPECT_TRUE(test::contains(message, (dir / name).string())) << message;
+    EXPECT_TRUE(test::contains(message, reason)) << message;
+  }
+  // FID of statistics with an unknown count is allowed; with a known count below 2 it is not.
+  const FeatureStats unknown{torch::zeros({2}, kF64), torch::eye(2, kF64), FeatureStats::kUnknownCount};
+  EXPECT_NEAR(fid(unknown, unknown), 0.0, 1e-12);
+  EXPECT_THROW(fid(unknown, FeatureStats{torch::zeros({2}, kF64), torch::eye(2, kF64), 1}), UsageError);
 }
 
 }  // namespace

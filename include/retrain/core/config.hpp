@@ -134,6 +134,7 @@ struct EvalConfig {
   std::int64_t every = 1;                    // evaluate every k-th generation (0 and T always)
   std::int64_t num_samples = 0;              // diffusion: samples per evaluation; 0 = data.n
   std::string extractor;                     // image: feature extractor (TorchScript file or classifier dir)
+  std::string reference_stats;               // image: FID against these .npz statistics (mu, sigma); "" = the real set's
   std::int64_t k = 3;                        // image: neighbours for precision/recall/density/coverage
   std::int64_t grid = 64;                    // image: samples in each generation's grid.png
 };

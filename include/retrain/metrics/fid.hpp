@@ -4,11 +4,14 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <filesystem>
 
 namespace retrain {
 
 // Mean [D] and unbiased covariance [D, D] (divided by count - 1) of `count` feature vectors; float64, CPU.
+// count is kUnknownCount for statistics read from a file that does not record it.
 struct FeatureStats {
+  static constexpr std::int64_t kUnknownCount = -1;
   torch::Tensor mean;
   torch::Tensor cov;
   std::int64_t count = 0;
@@ -41,7 +44,17 @@ FeatureStats feature_stats(const torch::Tensor& features);
 // have the same eigenvalues for any square X, Y, so S1 S2 has the eigenvalues of the symmetric positive
 // semi-definite M, and the principal square root that scipy.linalg.sqrtm(S1 S2) computes has trace
 // sum_i sqrt(lambda_i(M)) (eigenvalues below 0 from round-off clamped to 0). Throws UsageError when the
-// dimensions differ or a set has fewer than two vectors.
+// dimensions differ or a set has fewer than two vectors (a count of kUnknownCount is accepted).
 double fid(const FeatureStats& a, const FeatureStats& b);
+
+// Reference statistics in NumPy's .npz format, as NVlabs/edm's `fid.py ref` and pytorch-fid's
+// `--save-stats` write them: `mu` [D] and `sigma` [D, D] (any float dtype, read as float64; column-major
+// accepted), plus `count` (a 0-d or 1-element int64) when present, which neither of them writes (the count
+// is then kUnknownCount). UsageError naming the file when it is unreadable, lacks mu or sigma, or their
+// shapes do not fit ([D] and [D, D], D >= 1) or hold NaN/infinity.
+FeatureStats load_reference_stats(const std::filesystem::path& npz);
+// Writes `mu` (float64 [D]), `sigma` (float64 [D, D]) and `count` (int64, 0-d; only when known) to an
+// .npz (stored, as numpy.savez), atomically; numpy.load, EDM's fid.py calc --ref and pytorch-fid read it.
+void save_reference_stats(const std::filesystem::path& npz, const FeatureStats& stats);
 
 }  // namespace retrain
