@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 # Converts an official NVlabs/edm checkpoint (network-snapshot-*.pkl, training-state-*.pt) or a
-# tqch/ddpm-torch .pt checkpoint into retrain's checkpoint directory; see docs/convert.md.
+# tqch/ddpm-torch .pt checkpoint into a complete retrain checkpoint directory: weights, optimizer,
+# trainer.json, network.json with the full architecture, and a config.yaml (model.*, method.*, data.*)
+# that `retrain sample / metrics / eval` read when no --config is given; see docs/convert.md.
 import argparse
+import importlib
+import importlib.machinery
+import importlib.util
 import json
+import math
 import pathlib
 import pickle
 import re
 import sys
+import types
 import zlib
 from dataclasses import dataclass, field
 
@@ -16,7 +23,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from safetensors_io import save_safetensors  # noqa: E402
 
 KINDS = ("edm-pkl", "edm-state", "ddpm-torch")
-CHECKPOINT_FILES = ("model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json", "network.json")
+CHECKPOINT_FILES = ("model.safetensors", "ema.safetensors", "optimizer.safetensors", "trainer.json", "network.json",
+                    "config.yaml")
 ARCHS = ("ddpmpp", "ncsnpp", "ddpm_unet")
 DDPM_TORCH_BATCH_SIZE = 128  # ddpm-torch's configs (cifar10, celeba) train with batch 128
 
@@ -33,14 +41,86 @@ class Converted:
     optimizer: dict  # exp_avg.<name>, exp_avg_sq.<name>, step.<name>
     images_seen: int
     step: int
-    network: dict  # network.json: arch, sample_shape [C, R, R], num_classes
+    network: dict  # network.json: arch, sample_shape [C, R, R], num_classes, model (the model.* keys)
     notes: list = field(default_factory=list)
+    config: str = None  # config.yaml's text, or None when retrain has no method for the network
+
+
+# What NVlabs/edm's pickles need: they name torch_utils.persistence._reconstruct_persistent_obj, which
+# runs the pickled source of training/networks.py, loss.py and augment.py; those import torch_utils.misc,
+# and both import dnnlib (dnnlib/util.py).
+EDM_PACKAGES = ("torch_utils", "dnnlib", "training")
+EDM_NEEDS = ("NVlabs/edm's torch_utils (torch_utils/persistence.py, torch_utils/misc.py) and dnnlib (dnnlib/__init__.py, "
+             "dnnlib/util.py)")
+# Imported by those modules (dnnlib/util.py: requests; EDM's scripts: click, tqdm) but never used while
+# unpickling: stand-ins are put in their place when they are not installed.
+IMPORT_ONLY = ("requests", "click", "tqdm")
+
+
+class ImportedOnly(types.ModuleType):
+    """Stands in for a module that EDM's code imports but unpickling does not use; using it fails loudly."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def unavailable(*args, **kwargs):
+            raise RuntimeError(f"{self.__name__}.{name} was called, but {self.__name__} is not installed: "
+                               "scripts/convert_checkpoint.py put a stand-in in its place for unpickling only")
+        return unavailable
+
+
+def strtobool(text):
+    """distutils.util.strtobool, which dnnlib/util.py imports (distutils is gone from Python 3.12)."""
+    value = str(text).lower()
+    if value in ("y", "yes", "t", "true", "on", "1"):
+        return 1
+    if value in ("n", "no", "f", "false", "off", "0"):
+        return 0
+    raise ValueError(f"invalid truth value {text!r}")
+
+
+def importable(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def prepare_edm_imports(edm_dir):
+    """Puts the EDM checkout (--edm) first on sys.path and stand-ins for the modules it only imports."""
+    if edm_dir is not None:
+        if not (edm_dir / "torch_utils" / "persistence.py").is_file():
+            raise ConversionError(f"--edm {edm_dir}: no torch_utils/persistence.py there; expected the root of an "
+                                  "NVlabs/edm checkout (git clone https://github.com/NVlabs/edm)")
+        sys.path.insert(0, str(edm_dir.resolve()))
+    for name in IMPORT_ONLY:
+        if name not in sys.modules and not importable(name):
+            sys.modules[name] = with_spec(ImportedOnly(name))
+    if "distutils.util" not in sys.modules and not importable("distutils.util"):
+        distutils = sys.modules.setdefault("distutils", with_spec(types.ModuleType("distutils")))
+        util = with_spec(types.ModuleType("distutils.util"))
+        util.strtobool = strtobool
+        distutils.util = util
+        sys.modules["distutils.util"] = util
+
+
+def with_spec(module):
+    """A stand-in module with a __spec__, which torch's own import checks (importlib.util.find_spec) need."""
+    module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
+    return module
 
 
 def missing_module_error(error):
+    name = error.name or str(error)
+    if name.split(".")[0] in EDM_PACKAGES:
+        return ConversionError(
+            f"unpickling needs the module '{name}', which is not importable. EDM checkpoints pickle classes of the "
+            f"NVlabs/edm code and need {EDM_NEEDS}: pass your edm checkout with --edm /path/to/edm (git clone "
+            "https://github.com/NVlabs/edm) or put it on PYTHONPATH; requests, click and tqdm need not be installed")
     return ConversionError(
-        f"unpickling needs the Python module '{error.name}', which is not importable. EDM checkpoints pickle "
-        "classes of the NVlabs/edm code: put your edm checkout on PYTHONPATH (PYTHONPATH=/path/to/edm)")
+        f"unpickling needs the Python module '{name}', which is not importable. A checkpoint pickles classes of the "
+        "code that wrote it: pass that checkout with --edm DIR or put it on PYTHONPATH (PYTHONPATH=/path/to/edm)")
 
 
 def unpickle(path):
@@ -90,14 +170,16 @@ def require_key(data, key, what):
     return data[key]
 
 
-def images_from_file_name(path, override):
-    """EDM names its files by thousands of images seen: network-snapshot-200000.pkl = 200,000 kimg."""
+def images_from_file_name(path, override, notes):
+    """EDM names its files by thousands of images seen: network-snapshot-200000.pkl = 200,000 kimg. The
+    official edm-*.pkl carry no count: 0, with a note."""
     if override is not None:
         return override
     match = re.search(r"-(\d+)\.(pkl|pt)$", path.name)
     if not match:
-        raise ConversionError(f"the file name '{path.name}' carries no kimg count (like network-snapshot-200000.pkl); "
-                              "pass --images-seen")
+        notes.append(f"the file name '{path.name}' carries no kimg count (like network-snapshot-200000.pkl): "
+                     "images_seen 0 (--images-seen N sets it; it only matters for EMA ramps when training on)")
+        return 0
     return int(match.group(1)) * 1000
 
 
@@ -110,10 +192,114 @@ def edm_unet(precond, what):
     return unet
 
 
-def edm_network(precond, unet, args):
-    """network.json of an EDMPrecond-like wrapper: its img_channels, img_resolution and label_dim; the arch
-    from the SongUNet's noise embedding (ncsnpp's FourierEmbedding has a `freqs` buffer, ddpmpp's
-    PositionalEmbedding none), unless --arch says otherwise."""
+# EDM's SongUNet constructor defaults (training/networks.py), for keys a pickle did not record.
+SONG_UNET_DEFAULTS = {"model_channels": 128, "channel_mult": [1, 2, 2, 2], "channel_mult_emb": 4, "num_blocks": 4,
+                      "attn_resolutions": [16], "dropout": 0.10, "label_dropout": 0, "augment_dim": 0,
+                      "embedding_type": "positional", "channel_mult_noise": 1, "encoder_type": "standard",
+                      "decoder_type": "standard", "resample_filter": [1, 1]}
+# The two SongUNet variants retrain builds (model.arch), as EDM's train.py --arch sets them.
+SONG_UNET_PRESETS = {
+    "ddpmpp": {"embedding_type": "positional", "channel_mult_noise": 1, "encoder_type": "standard",
+               "decoder_type": "standard", "resample_filter": [1, 1], "channel_mult_emb": 4},
+    "ncsnpp": {"embedding_type": "fourier", "channel_mult_noise": 2, "encoder_type": "residual",
+               "decoder_type": "standard", "resample_filter": [1, 3, 3, 1], "channel_mult_emb": 4},
+}
+# generate.py's defaults: edm_sampler(num_steps=18, sigma_min=0.002, sigma_max=80, rho=7), clamped to the
+# network's supported range.
+EDM_SAMPLER = {"steps": 18, "sigma_min": 0.002, "sigma_max": 80.0, "rho": 7.0}
+# ddpm-torch's configs/cifar10.json, for a checkpoint converted without --ddpm-config.
+DDPM_TORCH_CIFAR10 = {"diffusion": {"timesteps": 1000, "beta_start": 0.0001, "beta_end": 0.02, "beta_schedule": "linear",
+                                    "model_mean_type": "eps", "model_var_type": "fixed-large"},
+                      "model": {"drop_rate": 0.1}}
+
+
+def recorded_kwargs(module):
+    """The constructor arguments EDM's persistence decorator records (obj._init_kwargs), or None."""
+    kwargs = getattr(module, "__dict__", {}).get("_init_kwargs")
+    return dict(kwargs) if isinstance(kwargs, dict) else None
+
+
+def song_unet_shape(weights, resolution):
+    """model.* keys that shape a SongUNet's weights, read from its state dict: channels (enc.RxR_conv), the
+    per-level multipliers and blocks (enc.rxr_blockI.conv1), attention resolutions (enc.rxr_blockI.qkv) and
+    augment_dim (map_augment)."""
+    first = weights.get(f"enc.{resolution}x{resolution}_conv.weight")
+    if first is None:
+        raise ConversionError(f"the SongUNet has no enc.{resolution}x{resolution}_conv.weight; is img_resolution "
+                              f"{resolution} right?")
+    channels = int(first.shape[0])
+    widths, attention = {}, set()
+    for name, tensor in weights.items():
+        match = re.fullmatch(r"enc\.(\d+)x\1_block(\d+)\.(conv1\.weight|qkv\.weight)", name)
+        if not match:
+            continue
+        res, index = int(match.group(1)), int(match.group(2))
+        if match.group(3) == "qkv.weight":
+            attention.add(res)
+        else:
+            widths.setdefault(res, {})[index] = int(tensor.shape[0])
+    levels = sorted(widths, reverse=True)
+    if not levels or levels != [resolution >> level for level in range(len(levels))]:
+        raise ConversionError(f"the SongUNet's encoder blocks are at resolutions {levels}; expected {resolution}, "
+                              f"{resolution // 2}, ...")
+    mult = []
+    for res in levels:
+        width = set(widths[res].values())
+        if len(width) != 1 or next(iter(width)) % channels:
+            raise ConversionError(f"the SongUNet's {res}x{res} blocks have widths {sorted(width)}; expected one "
+                                  f"multiple of {channels}")
+        mult.append(next(iter(width)) // channels)
+    augment = weights.get("map_augment.weight")
+    return {"channels": channels, "channel_mult": mult, "num_blocks": len(widths[levels[0]]),
+            "attn_resolutions": sorted(attention, reverse=True),
+            "augment_dim": 0 if augment is None else int(augment.shape[1])}
+
+
+def song_unet_arch(unet, kwargs, args):
+    """ddpmpp or ncsnpp: --arch; else the preset the recorded kwargs match; else (no kwargs) ncsnpp when the
+    noise embedding is a FourierEmbedding (it has the buffer map_noise.freqs), ddpmpp otherwise."""
+    if args.arch is not None:
+        return args.arch
+    if type(unet).__name__ != "SongUNet":
+        raise ConversionError(f"the network is a {type(unet).__name__}; retrain has EDM's SongUNet (ddpmpp, "
+                              "ncsnpp) only; pass --arch to convert it anyway")
+    if kwargs is None:
+        return "ncsnpp" if "map_noise.freqs" in unet.state_dict() else "ddpmpp"
+    settings = {**SONG_UNET_DEFAULTS, **kwargs}
+    for arch, preset in SONG_UNET_PRESETS.items():
+        if all(list(settings[key]) == value if isinstance(value, list) else settings[key] == value
+               for key, value in preset.items()):
+            return arch
+    found = ", ".join(f"{key}={settings[key]!r}" for key in SONG_UNET_PRESETS["ddpmpp"])
+    raise ConversionError(f"the SongUNet was built with {found}, which is neither retrain's ddpmpp nor its ncsnpp "
+                          "(EDM's --arch presets); pass --arch to convert the weights anyway")
+
+
+def song_unet_model(unet, precond, resolution, notes):
+    """network.json's "model": the shape from the weights, checked against the recorded constructor
+    arguments (the SongUNet's own, else the wrapper's), dropout and label_dropout from those arguments."""
+    shape = song_unet_shape(unet.state_dict(), resolution)
+    kwargs = recorded_kwargs(unet) or recorded_kwargs(precond)
+    if kwargs is None:
+        notes.append(f"the network records no constructor arguments: dropout {SONG_UNET_DEFAULTS['dropout']} and "
+                     "label_dropout 0 are EDM's defaults (they matter for training only)")
+        kwargs = {}
+    settings = {**SONG_UNET_DEFAULTS, **kwargs}
+    if kwargs:
+        recorded = {"channels": settings["model_channels"], "channel_mult": list(settings["channel_mult"]),
+                    "num_blocks": settings["num_blocks"], "augment_dim": settings["augment_dim"],
+                    "attn_resolutions": sorted((r for r in settings["attn_resolutions"]
+                                                if any(resolution >> level == r for level in range(len(shape["channel_mult"])))),
+                                               reverse=True)}
+        for key, value in recorded.items():
+            if value != shape[key]:
+                raise ConversionError(f"the network's recorded arguments say {key} {value}, its weights {shape[key]}")
+    return {**shape, "dropout": float(settings["dropout"]), "label_dropout": float(settings["label_dropout"])}
+
+
+def edm_network(precond, unet, args, notes):
+    """network.json of an EDMPrecond-like wrapper: its img_channels, img_resolution and label_dim, the arch
+    (song_unet_arch) and the model.* keys (song_unet_model)."""
     if args.resolution is not None or args.channels is not None:
         raise ConversionError("--resolution and --channels apply to ddpm-torch checkpoints only; EDM networks "
                               "carry their own (img_resolution, img_channels)")
@@ -124,23 +310,199 @@ def edm_network(precond, unet, args):
             raise ConversionError(f"the {type(precond).__name__} has no integer `{attribute}` (expected EDM's "
                                   "preconditioning wrapper, which sets img_channels, img_resolution and label_dim)")
         shape[attribute] = value
-    arch = args.arch
-    if arch is None:
-        if type(unet).__name__ != "SongUNet":
-            raise ConversionError(f"the network is a {type(unet).__name__}; retrain has EDM's SongUNet (ddpmpp, "
-                                  "ncsnpp) only; pass --arch to convert it anyway")
-        arch = "ncsnpp" if "map_noise.freqs" in unet.state_dict() else "ddpmpp"
+    arch = song_unet_arch(unet, recorded_kwargs(unet) or recorded_kwargs(precond), args)
+    model = song_unet_model(unet, precond, shape["img_resolution"], notes)
     return {"arch": arch, "sample_shape": [shape["img_channels"], shape["img_resolution"], shape["img_resolution"]],
-            "num_classes": shape["label_dim"]}
+            "num_classes": shape["label_dim"], "model": model}
 
 
-def ddpm_torch_network(args):
-    """network.json of a ddpm-torch checkpoint, which does not record its data: from the flags."""
+def edm_method(precond, loss_fn, notes):
+    """config.yaml's method: block for EDM's EDMPrecond or VPPrecond (the formulations retrain has), with
+    generate.py's sampler settings and its per-seed noise; None (and a note) for other wrappers."""
+    kind = type(precond).__name__
+    edm = {}
+    if kind == "EDMPrecond":
+        edm["preconditioning"] = "edm"
+        edm["sigma_data"] = float(getattr(precond, "sigma_data", 0.5))
+        if loss_fn is not None and type(loss_fn).__name__ == "EDMLoss":
+            edm["p_mean"] = float(getattr(loss_fn, "P_mean", -1.2))
+            edm["p_std"] = float(getattr(loss_fn, "P_std", 1.2))
+    elif kind == "VPPrecond":
+        edm["preconditioning"] = "vp"
+        for key, attribute in (("vp_beta_d", "beta_d"), ("vp_beta_min", "beta_min"), ("vp_m", "M"),
+                               ("vp_epsilon_t", "epsilon_t")):
+            edm[key] = float(getattr(precond, attribute))
+    else:
+        notes.append(f"no config.yaml: the network's preconditioning is {kind}; retrain has EDM's EDMPrecond and "
+                     "VPPrecond (method.edm.preconditioning: edm | vp), so pass --config when sampling it")
+        return None
+    # edm_sampler clamps its range to the network's: sigma_min = max(0.002, net.sigma_min), sigma_max = min(80, ...)
+    # (retrain clamps a vp range itself, as generate.py does).
+    net_min, net_max = float(getattr(precond, "sigma_min", 0)), float(getattr(precond, "sigma_max", math.inf))
+    edm["sigma_min"] = EDM_SAMPLER["sigma_min"] if kind == "VPPrecond" else max(EDM_SAMPLER["sigma_min"], net_min)
+    edm["sigma_max"] = EDM_SAMPLER["sigma_max"] if kind == "VPPrecond" else min(EDM_SAMPLER["sigma_max"], net_max)
+    edm["rho"] = EDM_SAMPLER["rho"]
+    if getattr(precond, "use_fp16", False):
+        notes.append("the network ran its U-Net in float16 on a GPU in EDM (use_fp16); retrain samples in float32, so "
+                     "GPU images can differ from generate.py's in the last bits (on a CPU EDM uses float32 too)")
+    return {"type": "edm", "sampler": "heun", "steps": EDM_SAMPLER["steps"], "noise": "torch", "edm": edm}
+
+
+def ddpm_torch_settings(args, notes):
+    """ddpm-torch's config (--ddpm-config, its configs/<dataset>.json), else its cifar10.json values."""
+    if args.ddpm_config is None:
+        notes.append("no --ddpm-config: method.ddpm.* and dropout are ddpm-torch's configs/cifar10.json values")
+        return DDPM_TORCH_CIFAR10
+    try:
+        config = json.loads(args.ddpm_config.read_text())
+    except (OSError, ValueError) as e:
+        raise ConversionError(f"--ddpm-config {args.ddpm_config}: not a readable JSON file ({e})") from e
+    if not isinstance(config, dict) or not isinstance(config.get("diffusion"), dict):
+        raise ConversionError(f"--ddpm-config {args.ddpm_config}: expected ddpm-torch's config with a 'diffusion' "
+                              "section (configs/cifar10.json)")
+    return {"diffusion": {**DDPM_TORCH_CIFAR10["diffusion"], **config["diffusion"]},
+            "model": config.get("model") or config.get("denoise") or {}}
+
+
+def ddpm_unet_shape(weights, resolution):
+    """model.* keys of a ddpm-torch UNet from its state dict: channels (in_conv), per-level multipliers and
+    residual blocks (downsamples.level_i.j[.0].conv1), attention (downsamples.level_i.j.1.project_in)."""
+    first = weights.get("in_conv.weight")
+    if first is None:
+        raise ConversionError("the model has no in_conv.weight; expected ddpm-torch's UNet")
+    channels = int(first.shape[0])
+    widths, attention = {}, set()
+    for name, tensor in weights.items():
+        match = re.fullmatch(r"downsamples\.level_(\d+)\.(\d+)\.(?:0\.)?conv1\.weight", name)
+        if match:
+            widths.setdefault(int(match.group(1)), {})[int(match.group(2))] = int(tensor.shape[0])
+        match = re.fullmatch(r"downsamples\.level_(\d+)\.\d+\.1\.project_in\.weight", name)
+        if match:
+            attention.add(int(match.group(1)))
+    levels = sorted(widths)
+    if levels != list(range(len(levels))) or not levels:
+        raise ConversionError(f"the UNet's downsampling levels are {levels}; expected 0, 1, ...")
+    mult = []
+    for level in levels:
+        width = set(widths[level].values())
+        if len(width) != 1 or next(iter(width)) % channels:
+            raise ConversionError(f"the UNet's level {level} has widths {sorted(width)}; expected one multiple of "
+                                  f"{channels}")
+        mult.append(next(iter(width)) // channels)
+    return {"channels": channels, "channel_mult": mult, "num_blocks": len(widths[0]),
+            "attn_resolutions": [resolution >> level for level in levels if level in attention], "augment_dim": 0,
+            "image_channels": int(first.shape[1])}
+
+
+def ddpm_torch_network(model, settings, args):
+    """network.json of a ddpm-torch checkpoint: the shape from the weights and the flags (the checkpoint does
+    not record its resolution: --resolution, default 32), checked against --ddpm-config's model section."""
     resolution = 32 if args.resolution is None else args.resolution
-    channels = 3 if args.channels is None else args.channels
-    if resolution < 1 or channels < 1:
-        raise ConversionError(f"--resolution {resolution} and --channels {channels} must be positive")
-    return {"arch": args.arch or "ddpm_unet", "sample_shape": [channels, resolution, resolution], "num_classes": 0}
+    if resolution < 1:
+        raise ConversionError(f"--resolution {resolution} must be positive")
+    shape = ddpm_unet_shape(model, resolution)
+    channels = shape.pop("image_channels")
+    if args.channels is not None and args.channels != channels:
+        raise ConversionError(f"--channels {args.channels}, but the UNet's in_conv takes {channels} channels")
+    given = settings["model"]
+    for key, ours, value in (("hid_channels", "channels", shape["channels"]),
+                             ("ch_multipliers", "channel_mult", shape["channel_mult"]),
+                             ("num_res_blocks", "num_blocks", shape["num_blocks"])):
+        if key in given and given[key] != value:
+            raise ConversionError(f"--ddpm-config says {key} {given[key]}, the weights {value}")
+    if "apply_attn" in given:
+        levels = [resolution >> level for level, on in enumerate(given["apply_attn"]) if on]
+        if levels != shape["attn_resolutions"]:
+            raise ConversionError(f"--ddpm-config's apply_attn gives attention at {levels}, the weights at "
+                                  f"{shape['attn_resolutions']}")
+    model_keys = {**shape, "dropout": float(given.get("drop_rate", 0.1)), "label_dropout": 0.0}
+    return {"arch": args.arch or "ddpm_unet", "sample_shape": [channels, resolution, resolution], "num_classes": 0,
+            "model": model_keys}
+
+
+def ddpm_torch_method(settings):
+    """config.yaml's method: block of a ddpm-torch checkpoint: its diffusion settings, sampled as its
+    generate.py does (ancestral, all T steps, predicted x0 clipped to [-1, 1])."""
+    diffusion = settings["diffusion"]
+    if diffusion["beta_schedule"] != "linear":
+        raise ConversionError(f"beta_schedule '{diffusion['beta_schedule']}': retrain's DDPM has the linear schedule")
+    if diffusion["model_mean_type"] != "eps":
+        raise ConversionError(f"model_mean_type '{diffusion['model_mean_type']}': retrain's DDPM predicts eps")
+    variance = {"fixed-large": "fixed_large", "fixed-small": "fixed_small"}.get(diffusion["model_var_type"])
+    if variance is None:
+        raise ConversionError(f"model_var_type '{diffusion['model_var_type']}': retrain's DDPM has fixed-large and "
+                              "fixed-small")
+    return {"type": "ddpm", "sampler": "ancestral",
+            "ddpm": {"timesteps": int(diffusion["timesteps"]), "beta_start": float(diffusion["beta_start"]),
+                     "beta_end": float(diffusion["beta_end"]), "variance": variance, "clip_x0": 1.0}}
+
+
+def yaml_scalar(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_scalar(v) for v in value) + "]"
+    return json.dumps(str(value))  # a JSON string is a double-quoted YAML scalar
+
+
+def yaml_block(section, entries, indent=""):
+    lines = [f"{indent}{section}:"]
+    for key, value in entries.items():
+        if isinstance(value, dict):
+            lines += yaml_block(key, value, indent + "  ")
+        else:
+            lines.append(f"{indent}  {key}: {yaml_scalar(value)}")
+    return lines
+
+
+def data_format(path, default):
+    name = pathlib.PurePath(path).name
+    if name.endswith(".zip"):
+        return "edm"
+    if name == "cifar-10-batches-bin":
+        return "cifar10"
+    return default
+
+
+def config_yaml(converted, method, source, kind, args, dataset_kwargs):
+    """The config a converted checkpoint carries: its model.* and method.*, the data it came from (EDM's
+    dataset_kwargs, or --data), and eval settings from the flags."""
+    network = converted.network
+    channels, resolution, _ = network["sample_shape"]
+    recorded = (dataset_kwargs or {}).get("path")
+    if args.data is not None:
+        path = str(args.data)
+    elif recorded:
+        path = str(recorded)
+    elif network["arch"] == "ddpm_unet" and network["sample_shape"] == [3, 32, 32]:
+        path = "data/cifar-10-batches-bin"
+    else:
+        path = f"data/dataset-{resolution}x{resolution}.zip"
+    data = {"source": "image", "format": data_format(path, "edm" if kind != "ddpm-torch" else "folder"), "path": path,
+            "resolution": resolution, "n": 0, "use_labels": network["num_classes"] > 0}
+    if dataset_kwargs and "xflip" in dataset_kwargs:
+        data["xflip"] = bool(dataset_kwargs["xflip"])
+    model = {"arch": network["arch"], **{key: network["model"][key] for key in
+                                         ("channels", "channel_mult", "num_blocks", "attn_resolutions", "dropout")}}
+    if network["arch"] != "ddpm_unet":
+        model["label_dropout"] = network["model"]["label_dropout"]
+        model["augment_dim"] = network["model"]["augment_dim"]
+    evaluation = {"num_samples": 50000}
+    if args.extractor is not None:
+        evaluation["extractor"] = str(args.extractor)
+    if args.reference_stats is not None:
+        evaluation["reference_stats"] = str(args.reference_stats)
+    lines = [f"# The config of this checkpoint, written by scripts/convert_checkpoint.py from {source.name} ({kind}).",
+             "# model.* and method.* come from the network (its weights and the constructor arguments EDM records);",
+             "# `retrain sample DIR`, `retrain metrics A DIR` and `retrain eval DIR` use them when no --config is given.",
+             f"# data.path is {'--data' if args.data is not None else 'what the checkpoint recorded' if recorded else 'a placeholder'}: "
+             "evaluating against real images or training needs it (--set data.path=...).",
+             f"name: {json.dumps(args.out.resolve().name)}", "learner: {type: diffusion}"]
+    lines += yaml_block("data", data) + yaml_block("model", model) + yaml_block("method", method)
+    lines += yaml_block("eval", evaluation)
+    return "\n".join(lines) + "\n"
 
 
 def fresh_adam_state(model, parameter_names):
@@ -219,15 +581,26 @@ def pkl_ema_weights(path):
         raise ConversionError(f"--ema {path}: {e}") from e
 
 
+def edm_config(converted, precond, data, source, kind, args):
+    method = edm_method(precond, data.get("loss_fn") if isinstance(data, dict) else None, converted.notes)
+    if method is not None:
+        dataset_kwargs = data.get("dataset_kwargs") if isinstance(data, dict) else None
+        converted.config = config_yaml(converted, method, source, kind, args,
+                                       dataset_kwargs if isinstance(dataset_kwargs, dict) else None)
+    return converted
+
+
 def convert_edm_pkl(path, data, args):
     precond = require_key(data, "ema", "an EDM network snapshot")
     unet = edm_unet(precond, "the snapshot's 'ema'")
     weights = unet.state_dict()
     names = [name for name, _ in unet.named_parameters()]
-    return Converted(weights, weights, names, fresh_adam_state(weights, names),
-                     images_from_file_name(path, args.images_seen), 0, edm_network(precond, unet, args),
-                     ["the snapshot holds only the EMA weights: model and ema both get them",
-                      "no optimizer state in a snapshot: optimizer.safetensors is a fresh Adam (zero moments, step 0)"])
+    notes = ["the snapshot holds only the EMA weights: model and ema both get them",
+             "no optimizer state in a snapshot: optimizer.safetensors is a fresh Adam (zero moments, step 0)"]
+    converted = Converted(weights, weights, names, fresh_adam_state(weights, names),
+                          images_from_file_name(path, args.images_seen, notes), 0, edm_network(precond, unet, args, notes),
+                          notes)
+    return edm_config(converted, precond, data, path, "edm-pkl", args)
 
 
 def convert_edm_state(path, data, args):
@@ -245,8 +618,9 @@ def convert_edm_state(path, data, args):
     else:
         ema = model
         notes.append("no --ema snapshot given: ema gets the raw weights (EDM keeps the EMA in network-snapshot-*.pkl)")
-    return Converted(model, ema, names, optimizer, images_from_file_name(path, args.images_seen),
-                     optimizer_steps(optimizer), edm_network(precond, unet, args), notes)
+    converted = Converted(model, ema, names, optimizer, images_from_file_name(path, args.images_seen, notes),
+                          optimizer_steps(optimizer), edm_network(precond, unet, args, notes), notes)
+    return edm_config(converted, precond, data, path, "edm-state", args)
 
 
 def convert_ddpm_torch(path, data, args):
@@ -274,7 +648,11 @@ def convert_ddpm_torch(path, data, args):
     images = args.images_seen if args.images_seen is not None else step * args.batch_size
     if args.images_seen is None:
         notes.append(f"images_seen = {step} optimizer steps x batch {args.batch_size} (--batch-size)")
-    return Converted(model, ema, names, optimizer, images, step, ddpm_torch_network(args), notes)
+    settings = ddpm_torch_settings(args, notes)
+    converted = Converted(model, ema, names, optimizer, images, step, ddpm_torch_network(model, settings, args), notes)
+    if converted.network["arch"] == "ddpm_unet":
+        converted.config = config_yaml(converted, ddpm_torch_method(settings), path, "ddpm-torch", args, None)
+    return converted
 
 
 CONVERTERS = {"edm-pkl": convert_edm_pkl, "edm-state": convert_edm_state, "ddpm-torch": convert_ddpm_torch}
@@ -299,6 +677,11 @@ def write_checkpoint(out, converted, source, kind):
              "converted_from": {"kind": kind, "path": str(source.resolve())}}
     (out / "trainer.json").write_text(json.dumps(state, indent=2) + "\n")
     (out / "network.json").write_text(json.dumps(converted.network, indent=2) + "\n")
+    config = out / "config.yaml"
+    if converted.config is not None:
+        config.write_text(converted.config)
+    elif config.exists():
+        config.unlink()  # an earlier conversion's (--force)
     write_manifest(out)
 
 
@@ -324,6 +707,11 @@ def print_summary(out, converted, source, kind):
     print(f"  images_seen: {converted.images_seen:,}; optimizer steps: {converted.step:,}")
     network = converted.network
     print(f"  network: {network['arch']}, sample shape {network['sample_shape']}, {network['num_classes']} classes")
+    model = network["model"]
+    print(f"  model: channels {model['channels']}, channel_mult {model['channel_mult']}, num_blocks {model['num_blocks']}, "
+          f"attn_resolutions {model['attn_resolutions']}, dropout {model['dropout']}, augment_dim {model['augment_dim']}")
+    if converted.config is not None:
+        print(f"  config: {out / 'config.yaml'} (retrain sample / metrics / eval use it when no --config is given)")
     for note in converted.notes:
         print(f"  note: {note}")
 
@@ -342,7 +730,19 @@ def parse_args(argv):
     parser.add_argument("--channels", type=int, help="ddpm-torch only: image channels for network.json (default 3)")
     parser.add_argument("--arch", choices=ARCHS, help="network.json's arch (default: ddpmpp or ncsnpp read from an "
                         "EDM network, ddpm_unet for ddpm-torch)")
-    return parser.parse_args(argv)
+    parser.add_argument("--edm", type=pathlib.Path, help="EDM pickles: the NVlabs/edm checkout whose torch_utils and "
+                        "dnnlib unpickle them (default: whatever is on PYTHONPATH)")
+    parser.add_argument("--ddpm-config", type=pathlib.Path, help="ddpm-torch only: its config JSON (configs/cifar10.json) "
+                        "for method.ddpm.* and dropout (default: cifar10.json's values)")
+    parser.add_argument("--data", help="config.yaml's data.path: the network's data set (default: the path an EDM "
+                        "snapshot recorded, else a placeholder)")
+    parser.add_argument("--extractor", help="config.yaml's eval.extractor (e.g. inception-2015-12-05.pt)")
+    parser.add_argument("--reference-stats", help="config.yaml's eval.reference_stats (e.g. cifar10-32x32.npz); needs "
+                        "--extractor")
+    args = parser.parse_args(argv)
+    if args.reference_stats is not None and args.extractor is None:
+        parser.error("--reference-stats needs --extractor (the network whose features the statistics summarise)")
+    return args
 
 
 def main(argv):
@@ -352,6 +752,7 @@ def main(argv):
         if not source.is_file():
             raise ConversionError("no such file")
         refuse_existing_checkpoint(args.out, args.force)  # before the (possibly long) unpickling
+        prepare_edm_imports(args.edm)
         data = read_checkpoint(source, args.kind)
         kind = args.kind or detect_kind(source, data)
         if args.ema is not None and kind != "edm-state":

@@ -28,9 +28,10 @@ struct SampleOptions {
   std::optional<double> guidance;
 };
 
-// `retrain metrics A B`: A is the reference (real) set, B the set evaluated against it.
+// `retrain metrics A [B]`: A is the reference (real) set, B the set evaluated against it.
 struct MetricsOptions {
-  std::string reference, candidate;      // feature inputs (see retrain/learners/feature_input.hpp)
+  std::string reference, candidate;      // feature inputs (see retrain/learners/feature_input.hpp); B may be empty
+  std::optional<std::string> save_stats; // write A's FID statistics (mu, sigma) to this .npz
   std::optional<std::string> extractor;  // features of image inputs (see make_feature_extractor)
   std::int64_t max_images = 0;           // > 0: only the first max_images images of each image input
   std::string device = "auto";           // the extractor's (and checkpoint sampling's) device: cpu | cuda | auto

@@ -136,12 +136,14 @@ fs::path default_checkpoint_out(const fs::path& checkpoint) {
 }
 
 int eval_checkpoint(const fs::path& checkpoint, const EvalOptions& o) {
-  if (!o.config)
-    throw UsageError(fmt::format("eval: '{}' is a checkpoint; pass --config FILE with the data, model and eval settings "
-                                 "to evaluate it with (for a generation of a run, `retrain eval RUN_DIR "
-                                 "--generations N` uses the run's own)", checkpoint.string()));
+  // --config, else the config.yaml the checkpoint carries (scripts/convert_checkpoint.py writes one).
+  const auto own = checkpoint / kCheckpointConfigFile;
+  if (!o.config && !fs::is_regular_file(own))
+    throw UsageError(fmt::format("eval: '{}' is a checkpoint without a {}; pass --config FILE with the data, model and "
+                                 "eval settings to evaluate it with (for a generation of a run, `retrain eval RUN_DIR "
+                                 "--generations N` uses the run's own)", checkpoint.string(), kCheckpointConfigFile));
   const auto overrides = eval_overrides(o, false);
-  const Config config = load_config_file(*o.config, overrides);
+  const Config config = load_config_file(o.config ? fs::path(*o.config) : own, overrides);
   Evaluation e(config, {});
   auto* diffusion = dynamic_cast<DiffusionLearner*>(e.learner.get());
   if (!diffusion)

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
                       "or snapshot (a larger loop.generations extends it); else start it. For batch jobs that "
                       "may be requeued or submitted again")
         ->excludes("--overwrite");
-  auto* sample = app.add_subcommand("sample", "Sample a checkpoint: one PNG per seed ({seed:06d}.png) and grid.png");
+  auto* sample = app.add_subcommand("sample", "Sample a checkpoint: one PNG per seed ({seed:06d}.png) in --out-dir D, "
+                                                "and D-grid.png beside it");
   retrain::cli::SampleOptions sample_flags;
   std::string checkpoint;
   sample->add_option("CHECKPOINT", checkpoint, "A checkpoint directory (e.g. runs/NAME/gen_0003)")->required();
@@ -125,10 +126,13 @@ int main(int argc, char** argv) {
   auto* metrics = app.add_subcommand("metrics", "FID, precision, recall, density and coverage of B against the "
                                                 "reference set A (feature .npy files, image sets or checkpoints)");
   retrain::cli::MetricsOptions metrics_opts;
-  const char* metrics_input = ": [N, D] .npy features, an image folder, an EDM zip/folder, a config (.yaml) or a "
-                              "checkpoint directory (sampled with seeds 0..N-1)";
+  const char* metrics_input = ": [N, D] .npy features, an .npz of FID statistics (mu, sigma), an image folder, an "
+                              "EDM zip/folder, a config (.yaml) or a checkpoint directory (sampled with seeds 0..N-1)";
   metrics->add_option("A", metrics_opts.reference, std::string("Reference (real) set") + metrics_input)->required();
-  metrics->add_option("B", metrics_opts.candidate, std::string("Set to evaluate") + metrics_input)->required();
+  metrics->add_option("B", metrics_opts.candidate, std::string("Set to evaluate (may be left out with --save-stats)") +
+                                                       metrics_input);
+  metrics->add_option("--save-stats", metrics_opts.save_stats,
+                      "Write A's FID statistics (mu, sigma, count) to this .npz, as EDM's fid.py ref does");
   metrics->add_option("--extractor", metrics_opts.extractor,
                       "Features of image inputs: a classifier directory or a TorchScript .pt file");
   metrics->add_option("--max", metrics_opts.max_images, "Use only the first N images of each image input (0 = all); "

@@ -1,7 +1,8 @@
 // `retrain sample CHECKPOINT --seeds 0-63`: rebuilds the network from the checkpoint's network.json and
-// the run's config (or --config) through CheckpointSampler, samples one image per seed (generator seeded
-// with the seed itself, so any subset of seeds reproduces the same images) and writes {seed:06d}.png
-// plus grid.png (points: samples.npy).
+// the run's config (or the checkpoint's own config.yaml, or --config) through CheckpointSampler, samples one
+// image per seed (generator seeded with the seed itself, so any subset of seeds reproduces the same images)
+// and writes {seed:06d}.png into the output folder, which holds nothing else (so `retrain metrics` reads it
+// as an image set), and the grid of the first 64 beside it as <folder>-grid.png (points: samples.npy).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -21,6 +22,17 @@
 namespace retrain::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The grid of the output folder D goes beside it, D-grid.png: D itself holds the per-seed PNGs only.
+fs::path grid_file(const fs::path& out) {
+  auto dir = fs::absolute(out).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // "samples/" -> "samples"
+  return dir.parent_path() / (dir.filename().string() + "-grid.png");
+}
+
+}  // namespace
 
 int sample_command(const std::string& checkpoint_text, const SampleOptions& o, const CommonOptions& common) {
   const fs::path checkpoint(checkpoint_text);
@@ -54,8 +66,9 @@ int sample_command(const std::string& checkpoint_text, const SampleOptions& o, c
   }, o.class_label);
   if (images) {
     auto all = torch::cat(kept);
-    write_png(out / "grid.png", image_grid(all.narrow(0, 0, std::min<std::int64_t>(all.size(0), 64))));
-    spdlog::info("wrote {} PNGs and {}", seeds.size(), (out / "grid.png").string());
+    const auto grid = grid_file(out);
+    write_png(grid, image_grid(all.narrow(0, 0, std::min<std::int64_t>(all.size(0), 64))));
+    spdlog::info("wrote {} PNGs into {} and the grid {}", seeds.size(), out.string(), grid.string());
   } else {
     save_npy(out / "samples.npy", torch::cat(kept));
     spdlog::info("wrote {}", (out / "samples.npy").string());

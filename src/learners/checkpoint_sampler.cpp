@@ -1,5 +1,5 @@
-// CheckpointSampler: config (given or the run's), network from network.json, weights, method; then
-// per-seed sampling in batches with progress.
+// CheckpointSampler: config (given, the run's or the checkpoint's own), network from network.json (checked
+// against the config), weights, method; then per-seed sampling in batches with progress.
 #include "retrain/data/quantize.hpp"
 #include "retrain/learners/checkpoint_sampler.hpp"
 
@@ -27,14 +27,43 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The config that built the checkpoint: options.config, else the run directory around it.
+// The config that built the checkpoint: options.config, else the config.yaml of the run directory around
+// it, else the checkpoint's own config.yaml (scripts/convert_checkpoint.py writes one).
 Config checkpoint_config(const fs::path& checkpoint, const CheckpointSamplerOptions& o) {
   if (!o.config.empty()) return load_config_file(o.config, o.overrides);
   const auto run = fs::absolute(checkpoint).lexically_normal().parent_path();
-  if (!run_layout::is_run(run))
-    throw UsageError(fmt::format("'{}' is not inside a run directory; pass --config with the model.* and method.* "
-                                 "keys it was trained with", checkpoint.string()));
-  return load_config_file(run / run_layout::kConfigFile, o.overrides);
+  if (run_layout::is_run(run)) return load_config_file(run / run_layout::kConfigFile, o.overrides);
+  const auto own = checkpoint / kCheckpointConfigFile;
+  if (fs::is_regular_file(own)) return load_config_file(own, o.overrides);
+  throw UsageError(fmt::format("'{}' is not inside a run directory and holds no {}; pass --config with the model.* and "
+                               "method.* keys it was trained with (scripts/convert_checkpoint.py writes {} into the "
+                               "checkpoints it converts)", checkpoint.string(), kCheckpointConfigFile,
+                               kCheckpointConfigFile));
+}
+
+std::vector<std::int64_t> whole_numbers(const std::vector<double>& values) {
+  return std::vector<std::int64_t>(values.begin(), values.end());
+}
+
+// network.json's "model" (the keys that shape the weights, as scripts/convert_checkpoint.py records them)
+// against the config's model.*, presets resolved: a mismatch names the key and both values.
+void check_model_keys(const nlohmann::json& model, const ModelConfig& config, const fs::path& network_file) {
+  const bool ddpm_unet = config.arch == Arch::ddpm_unet;
+  const auto channel_mult = config.channel_mult.empty()
+                                ? (ddpm_unet ? std::vector<std::int64_t>{1, 2, 2, 2} : std::vector<std::int64_t>{2, 2, 2})
+                                : whole_numbers(config.channel_mult);
+  const std::int64_t num_blocks = config.num_blocks > 0 ? config.num_blocks : (ddpm_unet ? 2 : 4);
+  const nlohmann::json expected = {{"channels", config.channels},
+                                   {"channel_mult", channel_mult},
+                                   {"num_blocks", num_blocks},
+                                   {"attn_resolutions", whole_numbers(config.attn_resolutions)},
+                                   {"augment_dim", config.augment_dim}};
+  for (const auto& [key, value] : expected.items()) {
+    if (!model.contains(key)) continue;
+    if (model.at(key) != value)
+      throw UsageError(fmt::format("{} says model.{}: {} but the config says {}", network_file.string(), key,
+                                   model.at(key).dump(), value.dump()));
+  }
 }
 
 }  // namespace
@@ -67,6 +96,7 @@ CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const Checkpoin
     if (arch != choice_name(config_.model.arch))
       throw UsageError(fmt::format("{} says arch '{}' but the config says model.arch: {}", network_file.string(), arch,
                                    config_.model.arch));
+    if (network.contains("model")) check_model_keys(network.at("model"), config_.model, network_file);
   } catch (const nlohmann::json::exception& e) {
     throw UsageError(fmt::format("{} is not a valid network description: {}", network_file.string(), e.what()));
   }

@@ -20,7 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kAccepted = "a .npy file, an image folder, an EDM zip, a config (.yaml) or a checkpoint directory";
+constexpr const char* kAccepted =
+    "a .npy file, an .npz of statistics, an image folder, an EDM zip, a config (.yaml) or a checkpoint directory";
 
 torch::Tensor load_feature_npy(const fs::path& path) {
   if (!fs::exists(path)) throw UsageError(fmt::format("feature file '{}' does not exist", path.string()));
@@ -99,6 +100,9 @@ torch::Tensor load_feature_input(const std::string& spec, const FeatureExtractor
                                  const CheckpointInputOptions& checkpoint) {
   const fs::path path(spec);
   if (path.extension() == ".npy") return load_feature_npy(path);
+  if (path.extension() == ".npz")
+    throw UsageError(fmt::format("'{}' holds statistics (mu, sigma), not features; it can be an input of FID only",
+                                 spec));
   const auto kind = image_input_kind(path);
   if (kind == "checkpoint") return checkpoint_features(path, extractor, max_images, checkpoint);
   if (extractor == nullptr)
@@ -114,6 +118,14 @@ torch::Tensor load_feature_input(const std::string& spec, const FeatureExtractor
   }
   if (max_images > 0) images = images.slice(0, 0, max_images);
   return extractor->features(images);
+}
+
+FeatureSet load_feature_set(const std::string& spec, const FeatureExtractor* extractor, std::int64_t max_images,
+                            const CheckpointInputOptions& checkpoint) {
+  if (fs::path(spec).extension() == ".npz") return {torch::Tensor(), load_reference_stats(spec)};
+  auto features = load_feature_input(spec, extractor, max_images, checkpoint);
+  auto stats = feature_stats(features);
+  return {std::move(features), std::move(stats)};
 }
 
 }  // namespace retrain

@@ -75,9 +75,12 @@ TEST(ImageCli, TrainWritesACheckpointAndSampleReproducesEachSeed) {
     EXPECT_EQ(r.exit_code, 0) << r.output;
   };
   sample("0-3", dir / "all");
-  for (const char* f : {"000000.png", "000001.png", "000002.png", "000003.png", "grid.png"})
+  for (const char* f : {"000000.png", "000001.png", "000002.png", "000003.png"})
     EXPECT_TRUE(fs::exists(dir / "all" / f)) << f;
   EXPECT_FALSE(fs::exists(dir / "all/000004.png"));
+  // The grid goes beside the folder, which holds the per-seed PNGs only (an image set for `metrics`).
+  EXPECT_TRUE(fs::exists(dir / "all-grid.png"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "all"), fs::directory_iterator()), 4);
   EXPECT_NE(test::read_text(dir / "all/000000.png"), test::read_text(dir / "all/000001.png"));  // seeds matter
 
   sample("2-3", dir / "part");

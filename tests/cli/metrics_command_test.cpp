@@ -52,6 +52,44 @@ TEST(MetricsCommand, PrintsEveryMetricAndWritesTheJson) {
   EXPECT_EQ(json.at("coverage").get<double>(), prdc.coverage);
 }
 
+TEST(MetricsCommand, StatisticsFilesGiveFidOnlyAndSaveStatsWritesThem) {
+  test::ScratchDir dir;
+  torch::manual_seed(1);
+  const auto reference = torch::randn({200, 6}), candidate = 1.5 * torch::randn({150, 6}) + 0.5;
+  save_npy(dir / "a.npy", reference);
+  save_npy(dir / "b.npy", candidate);
+  const auto saved = run_retrain({"metrics", (dir / "a.npy").string(), "--save-stats", (dir / "a.npz").string()});
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  EXPECT_TRUE(test::contains(saved.output, "(6 features, 200 vectors) written to " + (dir / "a.npz").string()))
+      << saved.output;
+  EXPECT_FALSE(test::contains(saved.output, "fid:")) << saved.output;
+  const auto stats = load_reference_stats(dir / "a.npz");
+  EXPECT_TRUE(torch::allclose(stats.cov, feature_stats(reference).cov, 0, 1e-12));
+
+  const auto r = run_retrain({"metrics", (dir / "a.npz").string(), (dir / "b.npy").string(), "--out",
+                              (dir / "m.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(test::contains(r.output, "fid: ")) << r.output;
+  EXPECT_FALSE(test::contains(r.output, "precision: ")) << r.output;
+  EXPECT_TRUE(test::contains(r.output, "holds statistics only")) << r.output;
+  const auto json = nlohmann::json::parse(test::read_text(dir / "m.json"));
+  EXPECT_NEAR(json.at("fid").get<double>(), fid(feature_stats(reference), feature_stats(candidate)), 1e-9);
+  EXPECT_EQ(json.at("n_a"), 200);  // save-stats records the count, which EDM's and pytorch-fid's files lack
+  EXPECT_EQ(json.at("n_b"), 150);
+  EXPECT_EQ(json.at("dim"), 6);
+  EXPECT_FALSE(json.contains("precision"));
+
+  // Without B, --save-stats is needed; statistics are not features; dimensions must match.
+  const auto no_b = run_retrain({"metrics", (dir / "a.npy").string()});
+  EXPECT_EQ(no_b.exit_code, 2);
+  EXPECT_TRUE(test::contains(no_b.output, "B is missing")) << no_b.output;
+  EXPECT_THROW(load_feature_input((dir / "a.npz").string()), UsageError);
+  save_npy(dir / "wide.npy", torch::randn({10, 4}));
+  const auto wide = run_retrain({"metrics", (dir / "a.npz").string(), (dir / "wide.npy").string()});
+  EXPECT_EQ(wide.exit_code, 2);
+  EXPECT_TRUE(test::contains(wide.output, "has 6 features per row and")) << wide.output;
+}
+
 TEST(MetricsCommand, MissingFileExitsTwoNamingThePath) {
   test::ScratchDir dir;
   save_npy(dir / "a.npy", torch::randn({10, 3}));
@@ -73,7 +111,7 @@ TEST(MetricsCommand, FeatureInputMustBeAFloatMatrixInANpyFile) {
            {"vector.npy", "holds shape [5]; expected a non-empty [N, D] matrix"},
            {"integers.npy", "holds Long values; expected float32 or float64 features"},
            {"", "image inputs need --extractor SPEC"},
-           {"notes.txt", "is not a .npy file, an image folder, an EDM zip, a config (.yaml) or a checkpoint"},
+           {"notes.txt", "is not a .npy file, an .npz of statistics, an image folder, an EDM zip, a config (.yaml) or a checkpoint"},
            {"gone", "does not exist; expected a .npy file"}}) {
     const auto input = (dir / name).string();
     const auto message = test::message_of<UsageError>([&] { load_feature_input(input); });
@@ -221,8 +259,8 @@ TEST_F(MetricsOfImages, AnImageInputWithoutExtractorExitsTwoNamingTheFlag) {
 }
 
 // A tiny image run (IDX 8x8 grayscale, ddpmpp with 8 channels, 3 EDM steps) trained once per test process,
-// the PNGs `retrain sample --seeds 0-15` writes for its gen_0000 (grid.png removed, so the folder holds the
-// samples only) and the extractor means.pt.
+// the PNGs `retrain sample --seeds 0-15` writes for its gen_0000 (the folder holds the samples only: the
+// grid goes beside it) and the extractor means.pt.
 class MetricsOfCheckpoints : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -248,7 +286,8 @@ class MetricsOfCheckpoints : public ::testing::Test {
     const auto sampled = test::run_retrain({"sample", checkpoint(), "--seeds", "0-15", "--out-dir", input("samples"),
                                             "--quiet"});
     ASSERT_EQ(sampled.exit_code, 0) << sampled.output;
-    fs::remove(*dir_ / "samples/grid.png");
+    EXPECT_TRUE(fs::exists(*dir_ / "samples-grid.png"));
+    EXPECT_FALSE(fs::exists(*dir_ / "samples/grid.png"));
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -313,7 +352,8 @@ TEST_F(MetricsOfCheckpoints, ACheckpointOutsideARunNeedsConfig) {
   write_manifest(converted);
   const auto refused = metrics_of(input("samples"), converted.string(), {"--max", "4"}).first;
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
-  EXPECT_NE(refused.output.find("'" + converted.string() + "' is not inside a run directory; pass --config"),
+  EXPECT_NE(refused.output.find("'" + converted.string() + "' is not inside a run directory and holds no config.yaml; "
+                                "pass --config"),
             std::string::npos)
       << refused.output;
 
@@ -324,6 +364,61 @@ TEST_F(MetricsOfCheckpoints, ACheckpointOutsideARunNeedsConfig) {
   ASSERT_EQ(inside.exit_code, 0) << inside.output;
   EXPECT_EQ(a.at("fid"), b.at("fid"));
   EXPECT_EQ(a.at("n_b"), 4);
+
+  // A checkpoint that carries its config.yaml (as scripts/convert_checkpoint.py writes it) needs no --config.
+  fs::copy_file(fs::path(input("runs/tiny")) / "config.yaml", converted / "config.yaml",
+                fs::copy_options::overwrite_existing);
+  write_manifest(converted);
+  const auto [own, c] = metrics_of(input("samples"), converted.string(), {"--max", "4"});
+  ASSERT_EQ(own.exit_code, 0) << own.output;
+  EXPECT_EQ(c.at("fid"), b.at("fid"));
+}
+
+TEST_F(MetricsOfCheckpoints, EvalReferenceStatsReplaceTheRealSetsStatisticsInFid) {
+  namespace fs = std::filesystem;
+  // The statistics of the run's real set (data.n 0: all of it), saved, give the run's FID unchanged.
+  const auto real = input("real.npz");
+  const auto saved = test::run_retrain({"metrics", input("tiny.yaml"), "--extractor", extractor().string(), "--device",
+                                        "cpu", "--save-stats", real});
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  const auto eval = [&](const std::string& name, const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"eval", input("runs/tiny"), "--name", name, "--overwrite", "--quiet", "--set",
+                                  "eval.extractor=" + extractor().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::run_retrain(args);
+  };
+  const auto row = [&](const std::string& name) {
+    return nlohmann::json::parse(test::metrics_without_timing(fs::path(input("runs/tiny")) / "eval" / name /
+                                                              "metrics.jsonl").at(0));
+  };
+  ASSERT_EQ(eval("plain", {}).exit_code, 0);
+  const auto with = eval("stats", {"--set", "eval.reference_stats=" + real});
+  ASSERT_EQ(with.exit_code, 0) << with.output;
+  EXPECT_NEAR(row("stats").at("fid").get<double>(), row("plain").at("fid").get<double>(), 1e-6);
+  EXPECT_EQ(row("stats").at("precision"), row("plain").at("precision"));
+
+  // Statistics of another network (other D) are refused naming the file; without an extractor too.
+  save_reference_stats(*dir_ / "wide.npz", {torch::zeros({3}, torch::kFloat64), torch::eye(3, torch::kFloat64), 10});
+  const auto wide = eval("wide", {"--set", "eval.reference_stats=" + input("wide.npz")});
+  EXPECT_NE(wide.exit_code, 0);
+  EXPECT_TRUE(test::contains(wide.output, "holds statistics of 3 features, but eval.extractor gives 6")) << wide.output;
+  const auto bare = test::run_retrain({"eval", input("runs/tiny"), "--name", "bare", "--set",
+                                       "eval.reference_stats=" + real});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_TRUE(test::contains(bare.output, "needs eval.extractor")) << bare.output;
+}
+
+TEST_F(MetricsOfCheckpoints, SavedStatisticsOfAFolderScoreACheckpointAsTheFolderDoes) {
+  const auto stats = input("samples.npz");
+  const auto saved = test::run_retrain({"metrics", input("samples"), "--extractor", extractor().string(), "--device",
+                                        "cpu", "--save-stats", stats});
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  const auto [from_stats, a] = metrics_of(stats, checkpoint(), {"--max", "16"});
+  const auto [from_folder, b] = metrics_of(input("samples"), checkpoint(), {"--max", "16"});
+  ASSERT_EQ(from_stats.exit_code, 0) << from_stats.output;
+  ASSERT_EQ(from_folder.exit_code, 0) << from_folder.output;
+  EXPECT_NEAR(a.at("fid").get<double>(), b.at("fid").get<double>(), 1e-9);
+  EXPECT_NEAR(a.at("fid").get<double>(), 0.0, 1e-4);  // the same images: 0 up to round-off (rank-deficient features)
 }
 
 TEST_F(MetricsOfCheckpoints, ACheckpointWithoutNetworkJsonOrExtractorExitsTwoNamingWhatIsMissing) {

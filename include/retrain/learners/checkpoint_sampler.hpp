@@ -1,5 +1,6 @@
 // A sampler for a checkpoint directory (a run's gen_NNNN, or one from scripts/convert_checkpoint.py): the
-// network rebuilt from its network.json and the config it was trained with, its weights (EMA by default)
+// network rebuilt from its network.json and the config it was trained with (the run's, or the checkpoint's
+// own config.yaml), its weights (EMA by default)
 // and the config's method. Sample i of seed s comes from a generator seeded with s itself, so any subset
 // of seeds, in any batch size, reproduces the same samples. Used by `retrain sample` and by checkpoint
 // inputs of `retrain metrics`.
@@ -21,9 +22,12 @@
 
 namespace retrain {
 
+// The config a checkpoint outside a run may carry itself (scripts/convert_checkpoint.py writes it).
+inline constexpr const char* kCheckpointConfigFile = "config.yaml";
+
 struct CheckpointSamplerOptions {
   // The config the checkpoint was trained with (model.* and method.* are used); empty: config.yaml of
-  // the run directory around the checkpoint.
+  // the run directory around the checkpoint, else the checkpoint's own config.yaml.
   std::filesystem::path config;
   std::vector<Override> overrides;  // applied to that config (e.g. method.steps, device)
   std::string weights = "ema";      // ema (ema.safetensors) | raw (model.safetensors)
@@ -34,8 +38,10 @@ bool is_checkpoint_dir(const std::filesystem::path& dir);
 
 class CheckpointSampler {
  public:
-  // UsageError naming the checkpoint when network.json or the weights are missing, when it is not inside
-  // a run and no config is given, or when network.json and the config disagree about the architecture.
+  // UsageError naming the checkpoint when network.json or the weights are missing, when no config is given
+  // and it is neither inside a run nor holds its own config.yaml, or when network.json and the config
+  // disagree about the architecture (arch, and the model.* keys network.json's "model" records:
+  // channels, channel_mult, num_blocks, attn_resolutions, augment_dim).
   CheckpointSampler(const std::filesystem::path& checkpoint, const CheckpointSamplerOptions& options);
 
   // One sample per seed: x float32 [n, ...] on the CPU (labels [n] for conditional models). Samples go

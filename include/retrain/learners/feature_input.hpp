@@ -9,6 +9,7 @@
 #include <string>
 
 #include "retrain/features/feature_extractor.hpp"
+#include "retrain/metrics/fid.hpp"
 
 namespace retrain {
 
@@ -18,7 +19,7 @@ inline constexpr std::int64_t kDefaultCheckpointSamples = 10000;
 // How checkpoint inputs are sampled.
 struct CheckpointInputOptions {
   // The config with the checkpoint's model.* and method.* keys; empty: config.yaml of the run directory
-  // around the checkpoint (a checkpoint outside a run, e.g. a converted one, needs it).
+  // around the checkpoint, else the checkpoint's own config.yaml (scripts/convert_checkpoint.py writes one).
   std::filesystem::path config;
   std::string device;  // where the network samples (cpu | cuda | auto); empty: the config's device
 };
@@ -38,5 +39,15 @@ struct CheckpointInputOptions {
 // missing or malformed input: UsageError naming the path and the reason.
 torch::Tensor load_feature_input(const std::string& spec, const FeatureExtractor* extractor = nullptr,
                                  std::int64_t max_images = 0, const CheckpointInputOptions& checkpoint = {});
+
+// A metrics input as FID statistics and, when there are any, its features.
+struct FeatureSet {
+  torch::Tensor features;  // [N, D] on the CPU; undefined for statistics read from an .npz
+  FeatureStats stats;      // the features' mean and covariance, or the .npz's
+};
+// `spec` is an .npz of reference statistics (mu, sigma: load_reference_stats), which gives statistics
+// only, or any input of load_feature_input, whose statistics are computed from its features.
+FeatureSet load_feature_set(const std::string& spec, const FeatureExtractor* extractor = nullptr,
+                            std::int64_t max_images = 0, const CheckpointInputOptions& checkpoint = {});
 
 }  // namespace retrain
