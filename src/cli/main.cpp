@@ -209,13 +209,15 @@ int main(int argc, char** argv) {
     if (*report) return retrain::cli::report_command(report_dir, report_out);
     if (!top.config.empty()) return retrain::cli::run_command(top);
     return retrain::cli::demo_command(top);
-  } catch (const retrain::UsageError& e) {
+  } catch (const retrain::UsageError& e) {  // and CorruptFile
     return report_failure(e.what(), 2);
   } catch (const retrain::Interrupted& e) {
     const auto& hint = retrain::cli::resume_hint();
     std::cerr << "retrain: " << e.what() << "; every committed generation is kept: "
               << (hint.empty() ? "`retrain resume <run dir>`" : hint) << " continues\n";
     return 130;
+  } catch (const retrain::RuntimeFailure& e) {  // and DistError
+    return report_failure(e.what(), 1);
   } catch (const c10::Error& e) {
     return report_failure(e.what(), 1, e.msg());
   } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 // Atomic file replacement with POSIX calls (open/write/fsync/rename) so durability is explicit.
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace retrain {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
-  throw std::runtime_error(fmt::format("{} '{}': {}", what, path.string(), std::strerror(errno)));
+  throw RuntimeFailure(fmt::format("{} '{}': {}", what, path.string(), std::strerror(errno)));
 }
 
 // Writes all of `bytes` to `fd` (retrying interrupted and short writes); false on an error (errno set).
@@ -74,7 +75,7 @@ void rename_durable(const std::filesystem::path& from, const std::filesystem::pa
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot open '{}': {}", path.string(), std::strerror(errno)));
+  if (!in) throw RuntimeFailure(fmt::format("cannot open '{}': {}", path.string(), std::strerror(errno)));
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -1,5 +1,6 @@
 // CRC-32 through zlib, streaming files in 1 MiB blocks.
 #include "retrain/core/checksum.hpp"
+#include "retrain/core/errors.hpp"
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -26,7 +27,7 @@ std::uint32_t crc32_bytes(std::string_view bytes, std::uint32_t crc) {
 
 std::uint32_t crc32_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot open '{}' to checksum it", path.string()));
+  if (!in) throw RuntimeFailure(fmt::format("cannot open '{}' to checksum it", path.string()));
   std::vector<char> buffer(1 << 20);
   std::uint32_t crc = 0;
   while (in) {

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 
 namespace retrain {
 namespace {
@@ -29,7 +30,7 @@ std::string npy_bytes(const torch::Tensor& tensor, const std::string& origin) {
   const char* code = nullptr;
   for (const auto& d : kDescrs)
     if (d.type == t.scalar_type()) code = d.code;
-  if (!code) throw std::runtime_error(fmt::format("save_npy '{}': unsupported dtype {}", origin, c10::toString(t.scalar_type())));
+  if (!code) throw RuntimeFailure(fmt::format("save_npy '{}': unsupported dtype {}", origin, c10::toString(t.scalar_type())));
   std::string shape;  // "3, 2" or "3," (a one-element Python tuple needs the comma)
   for (std::int64_t i = 0; i < t.dim(); ++i) shape += fmt::format("{}{}", i ? ", " : "", t.size(i));
   if (t.dim() == 1) shape += ",";
@@ -56,7 +57,7 @@ torch::Tensor load_npy(const std::filesystem::path& path) { return parse_npy(rea
 
 torch::Tensor parse_npy(const std::string& bytes, const std::string& origin) {
   const auto fail = [&](const std::string& why) {
-    return std::runtime_error(fmt::format("'{}' is not a readable .npy file: {}", origin, why));
+    return CorruptFile(fmt::format("'{}' is not a readable .npy file: {}", origin, why));
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) throw fail("bad magic");
   std::size_t header_len = 0, start = 0;

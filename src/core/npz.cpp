@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 #include "retrain/core/npy.hpp"
 
 namespace retrain {
@@ -27,7 +28,7 @@ std::string zip_error_text(int code) {
 
 std::map<std::string, torch::Tensor> load_npz(const std::filesystem::path& path) {
   const auto fail = [&](const std::string& why) {
-    return std::runtime_error(fmt::format("'{}' is not a readable .npz file: {}", path.string(), why));
+    return CorruptFile(fmt::format("'{}' is not a readable .npz file: {}", path.string(), why));
   };
   if (!std::filesystem::is_regular_file(path)) throw fail("no such file");
   int code = 0;
@@ -56,7 +57,7 @@ std::map<std::string, torch::Tensor> load_npz(const std::filesystem::path& path)
 
 void save_npz(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& arrays) {
   const auto fail = [&](const std::string& why) {
-    return std::runtime_error(fmt::format("cannot write the .npz file '{}': {}", path.string(), why));
+    return RuntimeFailure(fmt::format("cannot write the .npz file '{}': {}", path.string(), why));
   };
   if (arrays.empty()) throw fail("no arrays to write");
   std::vector<std::string> blobs;  // alive until zip_close has read them

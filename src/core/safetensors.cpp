@@ -13,6 +13,7 @@
 
 #include "retrain/core/atomic_file.hpp"
 #include "retrain/core/checksum.hpp"
+#include "retrain/core/errors.hpp"
 
 namespace retrain {
 namespace {
@@ -30,7 +31,7 @@ constexpr DtypeName kDtypes[] = {
 const char* dtype_name(torch::ScalarType t) {
   for (const auto& d : kDtypes)
     if (d.type == t) return d.name;
-  throw std::runtime_error(fmt::format("safetensors: unsupported dtype {}", c10::toString(t)));
+  throw RuntimeFailure(fmt::format("safetensors: unsupported dtype {}", c10::toString(t)));
 }
 
 std::optional<torch::ScalarType> dtype_from(const std::string& name) {
@@ -84,8 +85,8 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
 
 namespace {
 
-std::runtime_error invalid_file(const std::filesystem::path& path, const std::string& why) {
-  return std::runtime_error(fmt::format("'{}' is not a valid safetensors file: {}", path.string(), why));
+CorruptFile invalid_file(const std::filesystem::path& path, const std::string& why) {
+  return CorruptFile(fmt::format("'{}' is not a valid safetensors file: {}", path.string(), why));
 }
 
 struct Header {
@@ -198,7 +199,7 @@ std::map<std::string, std::string> load_safetensors_metadata(const std::filesyst
 
 torch::Tensor require_tensor(const TensorMap& tensors, const std::string& name, const std::filesystem::path& file) {
   auto it = tensors.find(name);
-  if (it == tensors.end()) throw std::runtime_error(fmt::format("'{}' has no tensor '{}'", file.string(), name));
+  if (it == tensors.end()) throw CorruptFile(fmt::format("'{}' has no tensor '{}'", file.string(), name));
   return it->second;
 }
 

@@ -160,7 +160,7 @@ std::optional<KMeansCorrection> KMeansCorrection::load(const std::filesystem::pa
   auto pixel = require_tensor(tensors, "pixel_centroids", path);
   auto space = extractor ? require_tensor(tensors, "feature_centroids", path) : pixel.flatten(2);
   if (pixel.dim() != 5 || space.dim() != 3 || pixel.sizes().slice(0, 2) != space.sizes().slice(0, 2))
-    throw std::runtime_error(
+    throw CorruptFile(
         fmt::format("'{}' is not a k-means cache: pixel centroids {} and clustering-space "
                     "centroids {} should be [groups, K, C, H, W] and [groups, K, D]",
                     path.string(), c10::str(pixel.sizes()), c10::str(space.sizes())));

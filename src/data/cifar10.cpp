@@ -32,10 +32,10 @@ std::pair<torch::Tensor, torch::Tensor> read_batch_file(const std::filesystem::p
   const std::string bytes = read_file(file);
   const auto size = static_cast<std::int64_t>(bytes.size());
   if (size == 0)
-    throw std::runtime_error(fmt::format("{}: empty file (a CIFAR-10 batch holds records of {} bytes)", file.string(),
+    throw CorruptFile(fmt::format("{}: empty file (a CIFAR-10 batch holds records of {} bytes)", file.string(),
                                          kRecord));
   if (size % kRecord != 0) {
-    throw std::runtime_error(fmt::format("{}: size {} bytes is not a multiple of the record size {}",
+    throw CorruptFile(fmt::format("{}: size {} bytes is not a multiple of the record size {}",
                                          file.string(), size, kRecord));
   }
   const std::int64_t n = size / kRecord;
@@ -46,7 +46,7 @@ std::pair<torch::Tensor, torch::Tensor> read_batch_file(const std::filesystem::p
     const auto bad = (labels >= kClasses).nonzero();
     if (bad.numel() > 0) {
       const auto record = bad[0][0].item<std::int64_t>();
-      throw std::runtime_error(fmt::format("{}: record {} has label {} (expected 0..9)", file.string(), record,
+      throw CorruptFile(fmt::format("{}: record {} has label {} (expected 0..9)", file.string(), record,
                                            labels[record].item<std::int64_t>()));
     }
   }

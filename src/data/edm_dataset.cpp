@@ -38,14 +38,14 @@ FileMap read_zip(const std::filesystem::path& path) {
     zip_error_init_with_code(&ze, error);
     const std::string what = zip_error_strerror(&ze);
     zip_error_fini(&ze);
-    throw std::runtime_error(fmt::format("{}: cannot open zip file ({})", path.string(), what));
+    throw CorruptFile(fmt::format("{}: cannot open zip file ({})", path.string(), what));
   }
   FileMap files;
   const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
   for (zip_int64_t i = 0; i < count; ++i) {
     zip_stat_t st;
     if (zip_stat_index(archive.get(), i, 0, &st) != 0) {
-      throw std::runtime_error(fmt::format("{}: cannot read entry {}", path.string(), i));
+      throw CorruptFile(fmt::format("{}: cannot read entry {}", path.string(), i));
     }
     const std::string name = st.name;
     if (name.ends_with('/') || !wanted(name)) continue;
@@ -53,7 +53,7 @@ FileMap read_zip(const std::filesystem::path& path) {
                                                                    &zip_fclose);
     std::string bytes(st.size, '\0');
     if (!file || zip_fread(file.get(), bytes.data(), st.size) != static_cast<zip_int64_t>(st.size)) {
-      throw std::runtime_error(fmt::format("{}: cannot read {} ({})", path.string(), name,
+      throw CorruptFile(fmt::format("{}: cannot read {} ({})", path.string(), name,
                                            zip_strerror(archive.get())));
     }
     files.emplace(name, std::move(bytes));
@@ -78,17 +78,17 @@ std::pair<torch::Tensor, std::int64_t> parse_labels(const std::string& json_text
   try {
     doc = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("{}: invalid JSON ({})", where, e.what()));
+    throw CorruptFile(fmt::format("{}: invalid JSON ({})", where, e.what()));
   }
   if (!doc.is_object() || !doc.contains("labels") || doc["labels"].is_null()) return {torch::Tensor(), 0};
   if (!doc["labels"].is_array()) {
-    throw std::runtime_error(fmt::format("{}: \"labels\" must be a list of [path, class] or null", where));
+    throw CorruptFile(fmt::format("{}: \"labels\" must be a list of [path, class] or null", where));
   }
   std::map<std::string, std::int64_t> by_name;
   for (const auto& item : doc["labels"]) {
     if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_number_integer() ||
         item[1].get<std::int64_t>() < 0) {
-      throw std::runtime_error(
+      throw CorruptFile(
           fmt::format("{}: every label must be [path, non-negative integer], got {}", where, item.dump()));
     }
     by_name[item[0].get<std::string>()] = item[1].get<std::int64_t>();
@@ -97,7 +97,7 @@ std::pair<torch::Tensor, std::int64_t> parse_labels(const std::string& json_text
   std::int64_t num_classes = 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const auto it = by_name.find(names[i]);
-    if (it == by_name.end()) throw std::runtime_error(fmt::format("{}: no label for {}", where, names[i]));
+    if (it == by_name.end()) throw CorruptFile(fmt::format("{}: no label for {}", where, names[i]));
     labels[static_cast<std::int64_t>(i)] = it->second;
     num_classes = std::max(num_classes, it->second + 1);
   }
@@ -124,7 +124,7 @@ ImageDataset read_edm_dataset(const std::filesystem::path& path) {
     locations.push_back(where(name));
     images.push_back(decode_image(bytes, locations.back()));
   }
-  if (images.empty()) throw std::runtime_error(fmt::format("{}: no PNG images found", path.string()));
+  if (images.empty()) throw UsageError(fmt::format("{}: no PNG images found", path.string()));
   auto stacked = stack_images(images, locations);
   const auto json = files.find(kLabelsFile);
   auto [labels, num_classes] = json == files.end() ? std::pair<torch::Tensor, std::int64_t>{torch::Tensor(), 0}

@@ -19,7 +19,7 @@ constexpr std::uint32_t kLabelsMagic = 0x00000801;
 
 std::string gunzip(const std::string& compressed, const std::filesystem::path& file) {
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib: inflateInit2 failed");
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw RuntimeFailure("zlib: inflateInit2 failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
   zs.avail_in = static_cast<uInt>(compressed.size());
   std::string out;
@@ -34,7 +34,7 @@ std::string gunzip(const std::string& compressed, const std::filesystem::path& f
   }
   inflateEnd(&zs);
   if (status != Z_STREAM_END) {
-    throw std::runtime_error(fmt::format("{}: corrupt or truncated gzip data", file.string()));
+    throw CorruptFile(fmt::format("{}: corrupt or truncated gzip data", file.string()));
   }
   return out;
 }
@@ -61,12 +61,12 @@ std::vector<std::int64_t> check_header(const std::string& bytes, const std::file
                                        std::uint32_t magic, std::size_t rank) {
   const std::size_t header = 4 * (1 + rank);
   if (bytes.size() < header) {
-    throw std::runtime_error(fmt::format("{}: {} bytes is too short for an IDX header", file.string(),
+    throw CorruptFile(fmt::format("{}: {} bytes is too short for an IDX header", file.string(),
                                          bytes.size()));
   }
   const std::uint32_t found = big_endian_u32(bytes, 0);
   if (found != magic) {
-    throw std::runtime_error(fmt::format("{}: bad IDX magic 0x{:08x} (expected 0x{:08x})", file.string(), found,
+    throw CorruptFile(fmt::format("{}: bad IDX magic 0x{:08x} (expected 0x{:08x})", file.string(), found,
                                          magic));
   }
   std::vector<std::int64_t> dims;
@@ -74,12 +74,12 @@ std::vector<std::int64_t> check_header(const std::string& bytes, const std::file
   for (std::size_t i = 0; i < rank; ++i) {
     dims.push_back(big_endian_u32(bytes, 4 * (1 + i)));
     if (__builtin_mul_overflow(payload, static_cast<std::size_t>(dims.back()), &payload))
-      throw std::runtime_error(fmt::format("{}: IDX dimensions {} are too large to address", file.string(),
+      throw CorruptFile(fmt::format("{}: IDX dimensions {} are too large to address", file.string(),
                                            fmt::join(dims, " x ")));
   }
-  if (dims[0] == 0) throw std::runtime_error(fmt::format("{}: the IDX header announces 0 items", file.string()));
+  if (dims[0] == 0) throw CorruptFile(fmt::format("{}: the IDX header announces 0 items", file.string()));
   if (bytes.size() != header + payload) {
-    throw std::runtime_error(fmt::format("{}: {} payload bytes, the header announces {}", file.string(),
+    throw CorruptFile(fmt::format("{}: {} payload bytes, the header announces {}", file.string(),
                                          bytes.size() - header, payload));
   }
   return dims;
@@ -111,7 +111,7 @@ ImageDataset read_idx(const std::filesystem::path& images_file,
     const std::string label_bytes = read_maybe_gzipped(*labels_file);
     const auto count = check_header(label_bytes, *labels_file, kLabelsMagic, 1)[0];
     if (count != n) {
-      throw std::runtime_error(fmt::format("{}: {} labels, but {} has {} images", labels_file->string(), count,
+      throw CorruptFile(fmt::format("{}: {} labels, but {} has {} images", labels_file->string(), count,
                                            images_file.string(), n));
     }
     labels = payload(label_bytes, 8, {n}).to(torch::kInt64);

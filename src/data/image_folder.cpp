@@ -22,7 +22,7 @@ ImageDataset read_image_folder(const std::filesystem::path& dir, bool class_from
     }
   }
   std::sort(relative.begin(), relative.end());
-  if (relative.empty()) throw std::runtime_error(fmt::format("{}: no PNG/JPEG images found", dir.string()));
+  if (relative.empty()) throw UsageError(fmt::format("{}: no PNG/JPEG images found", dir.string()));
 
   std::vector<std::string> classes;
   if (class_from_subfolder) {
@@ -40,7 +40,7 @@ ImageDataset read_image_folder(const std::filesystem::path& dir, bool class_from
     if (!class_from_subfolder) continue;
     const auto slash = name.find('/');
     if (slash == std::string::npos) {
-      throw std::runtime_error(
+      throw UsageError(
           fmt::format("{}: not in a class sub-folder (class_from_subfolder is on)", locations.back()));
     }
     const auto it = std::lower_bound(classes.begin(), classes.end(), name.substr(0, slash));

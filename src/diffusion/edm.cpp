@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/ops/combine.hpp"
 #include "retrain/ops/philox_noise.hpp"
@@ -13,21 +13,21 @@
 namespace retrain {
 
 EdmMethod::EdmMethod(const EdmOptions& options) : options_(options) {
-  if (!(options.sigma_data > 0)) throw UsageError(fmt::format("EDM: sigma_data = {} must be > 0", options.sigma_data));
-  if (options.preconditioning == EdmPreconditioning::vp &&
-      !(options.vp_beta_d > 0 && options.vp_beta_min >= 0 && options.vp_m > 1 && options.vp_epsilon_t > 0 &&
-        options.vp_epsilon_t < 1))
-    throw UsageError(fmt::format("VP: beta_d = {}, beta_min = {}, M = {}, epsilon_t = {}; expected beta_d > 0, "
-                                 "beta_min >= 0, M > 1, 0 < epsilon_t < 1",
-                                 options.vp_beta_d, options.vp_beta_min, options.vp_m, options.vp_epsilon_t));
-  if (!(options.p_std > 0)) throw UsageError(fmt::format("EDM: p_std = {} must be > 0", options.p_std));
-  if (options.num_steps < 1) throw UsageError(fmt::format("EDM: num_steps = {} must be >= 1", options.num_steps));
-  if (!(options.sigma_min > 0 && options.sigma_min < options.sigma_max))
-    throw UsageError(fmt::format("EDM: sigma_min = {}, sigma_max = {}; expected 0 < sigma_min < sigma_max",
-                                 options.sigma_min, options.sigma_max));
-  if (!(options.rho > 0)) throw UsageError(fmt::format("EDM: rho = {} must be > 0", options.rho));
-  if (options.s_churn < 0 || options.s_noise < 0)
-    throw UsageError(fmt::format("EDM: s_churn = {} and s_noise = {} must be >= 0", options.s_churn, options.s_noise));
+  const auto& o = options;
+  require(o.sigma_data > 0, "EDM", "sigma_data", o.sigma_data, "> 0");
+  if (o.preconditioning == EdmPreconditioning::vp) {
+    require(o.vp_beta_d > 0, "VP", "beta_d", o.vp_beta_d, "> 0");
+    require(o.vp_beta_min >= 0, "VP", "beta_min", o.vp_beta_min, ">= 0");
+    require(o.vp_m > 1, "VP", "M", o.vp_m, "> 1");
+    require(o.vp_epsilon_t > 0 && o.vp_epsilon_t < 1, "VP", "epsilon_t", o.vp_epsilon_t, "in (0, 1)");
+  }
+  require(o.p_std > 0, "EDM", "p_std", o.p_std, "> 0");
+  require(o.num_steps >= 1, "EDM", "num_steps", o.num_steps, ">= 1");
+  require(o.sigma_min > 0, "EDM", "sigma_min", o.sigma_min, "> 0");
+  require(o.sigma_max > o.sigma_min, "EDM", "sigma_max", o.sigma_max, fmt::format("> sigma_min = {}", o.sigma_min));
+  require(o.rho > 0, "EDM", "rho", o.rho, "> 0");
+  require(o.s_churn >= 0, "EDM", "s_churn", o.s_churn, ">= 0");
+  require(o.s_noise >= 0, "EDM", "s_noise", o.s_noise, ">= 0");
 }
 
 torch::Tensor EdmMethod::vp_sigma(const torch::Tensor& t) const {

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/diffusion/assignment.hpp"
 #include "retrain/ops/combine.hpp"
@@ -12,11 +12,8 @@
 namespace retrain {
 
 FlowMatchingMethod::FlowMatchingMethod(const FlowMatchingOptions& options) : options_(options) {
-  if (options.num_steps < 1)
-    throw UsageError(fmt::format("flow matching: num_steps = {} must be >= 1", options.num_steps));
-  if (!(options.sigma_min >= 0 && options.sigma_min < 1))
-    throw UsageError(fmt::format("flow matching: sigma_min = {} is invalid; expected 0 <= sigma_min < 1",
-                                 options.sigma_min));
+  require(options.num_steps >= 1, "flow matching", "num_steps", options.num_steps, ">= 1");
+  require(options.sigma_min >= 0 && options.sigma_min < 1, "flow matching", "sigma_min", options.sigma_min, "in [0, 1)");
 }
 
 torch::Tensor FlowMatchingMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,

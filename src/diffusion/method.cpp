@@ -8,7 +8,7 @@
 
 #include "retrain/core/autocast.hpp"
 #include "retrain/core/device.hpp"
-#include "retrain/core/errors.hpp"
+#include "retrain/core/require.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/ops/philox_noise.hpp"
 
@@ -24,7 +24,7 @@ torch::Tensor Method::evaluate(Denoiser& net, const torch::Tensor& x_in, const t
 }
 
 void Method::set_guidance(double w) {
-  if (!std::isfinite(w) || w < 0) throw UsageError(fmt::format("guidance = {} is invalid; expected a number >= 0 (1 = off)", w));
+  require(std::isfinite(w) && w >= 0, "method", "guidance", w, "a number >= 0 (1 = off)");
   guidance_ = w;
 }
 

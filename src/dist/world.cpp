@@ -110,7 +110,7 @@ namespace {
 void finish(const c10::intrusive_ptr<c10d::Work>& work, const char* what, int rank, int size,
             std::chrono::milliseconds timeout) {
   try {
-    if (!work->wait(timeout)) throw std::runtime_error("the operation did not complete");
+    if (!work->wait(timeout)) throw RuntimeFailure("the operation did not complete");
   } catch (const std::exception& e) {
     std::string reason = e.what();
     if (const auto newline = reason.find('\n'); newline != std::string::npos) reason.resize(newline);

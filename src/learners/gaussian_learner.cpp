@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "retrain/core/errors.hpp"
 #include "retrain/core/safetensors.hpp"
 
 namespace retrain {
@@ -87,7 +88,7 @@ void GaussianLearner::load(const std::filesystem::path& dir) {
   cov_ = require_tensor(t, "cov", file).to(device_);
   std0_ = require_tensor(t, "std0", file).to(device_);
   if (mu_.dim() != 2 || mu_.size(0) != replicas_ || mu_.size(1) != truth_.dim())
-    throw std::runtime_error(fmt::format("'{}' holds a mean of shape {}; this run expects [{}, {}]", file.string(),
+    throw CorruptFile(fmt::format("'{}' holds a mean of shape {}; this run expects [{}, {}]", file.string(),
                                          c10::str(mu_.sizes()), replicas_, truth_.dim()));
 }
 

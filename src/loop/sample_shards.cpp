@@ -6,6 +6,7 @@
 
 #include <regex>
 
+#include "retrain/core/errors.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/core/signals.hpp"
@@ -88,7 +89,7 @@ SampleSet read_shards(const fs::path& dir, Checksum checksum) {
   std::int64_t expected = 0;
   for (const auto& [index, file] : files) {
     if (index != expected++)
-      throw std::runtime_error(fmt::format("'{}': shard {} is missing", dir.string(), expected - 1));
+      throw CorruptFile(fmt::format("'{}': shard {} is missing", dir.string(), expected - 1));
     parts.push_back(read_shard(file, checksum));
   }
   return concat_samples(parts);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 
 namespace retrain {
 
@@ -25,7 +26,7 @@ std::string encode_png(const Image& image) {
   std::string out;
   const int ok = stbi_write_png_to_func(append_bytes, &out, image.width(), image.height(), 3, image.bytes().data(),
                                         image.width() * 3);
-  if (ok == 0) throw std::runtime_error("PNG encoding failed");
+  if (ok == 0) throw RuntimeFailure("PNG encoding failed");
   return out;
 }
 

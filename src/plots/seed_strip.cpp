@@ -6,6 +6,7 @@
 #include <map>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 #include "retrain/core/run_layout.hpp"
 #include "retrain/data/image_decode.hpp"
 #include "retrain/plots/image_grid.hpp"
@@ -31,7 +32,7 @@ bool write_seed_strip(const fs::path& run) {
     const auto tile = decode_image(read_file(file), file.string());  // uint8 [C, H, W]
     const auto height = tile.size(1), width = tile.size(2);
     if (height % width != 0)
-      throw std::runtime_error(fmt::format("'{}' is {}x{} pixels; a seed tile is a column of square samples", file.string(),
+      throw CorruptFile(fmt::format("'{}' is {}x{} pixels; a seed tile is a column of square samples", file.string(),
                                            width, height));
     if (side == 0) {
       side = width;
@@ -39,7 +40,7 @@ bool write_seed_strip(const fs::path& run) {
       scale = (kSeedStripPanel + side - 1) / side;
       for (std::int64_t r = 0; r < seeds; ++r) figure.rows.push_back({fmt::format("seed {}", r), {}});
     } else if (width != side || height / width != seeds) {
-      throw std::runtime_error(fmt::format("'{}' is {}x{} pixels, but the first tile is {}x{}", file.string(), width, height,
+      throw CorruptFile(fmt::format("'{}' is {}x{} pixels, but the first tile is {}x{}", file.string(), width, height,
                                            side, side * seeds));
     }
     figure.column_titles.push_back(fmt::format("gen {}", generation));

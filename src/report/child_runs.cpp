@@ -36,7 +36,7 @@ std::string describe_status(int status) {
 pid_t start_child(const ChildRun& run, const std::filesystem::path& executable, int threads, const std::string& gpu) {
   const std::string exe = executable.string(), dir = run.dir.string();
   const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(fmt::format("sweep: fork failed for {}", dir));
+  if (pid < 0) throw RuntimeFailure(fmt::format("sweep: fork failed for {}", dir));
   if (pid == 0) {
     setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);
     setenv("OMP_WAIT_POLICY", "PASSIVE", 0);  // idle threads sleep: siblings share the cores (share_machine.md)

@@ -98,7 +98,7 @@ SweepResult run_sweep(const std::string& base_yaml, const std::string& origin, c
     if (!failed.empty()) {
       std::string list;
       for (const auto& f : failed) list += fmt::format("\n  {} (see {})", f.label, (f.dir / "log.txt").string());
-      throw std::runtime_error(fmt::format("sweep: {} of {} runs failed:{}\nThe others are complete; fix the cause and "
+      throw RuntimeFailure(fmt::format("sweep: {} of {} runs failed:{}\nThe others are complete; fix the cause and "
                                            "run the sweep again to resume the failed ones.",
                                            failed.size(), result.runs.size(), list));
     }

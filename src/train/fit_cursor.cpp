@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/errors.hpp"
 #include "retrain/core/safetensors.hpp"
 
 namespace retrain {
@@ -51,10 +52,10 @@ FitCursor FitCursor::load(const std::filesystem::path& dir) {
                  s.at("steps").get<std::int64_t>()};
     }
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("'{}': {}", file.string(), e.what()));
+    throw CorruptFile(fmt::format("'{}': {}", file.string(), e.what()));
   }
   const auto refuse = [&](const std::string& what) {
-    return std::runtime_error(fmt::format("'{}' is not a valid fit cursor: {}", dir.string(), what));
+    return CorruptFile(fmt::format("'{}' is not a valid fit cursor: {}", dir.string(), what));
   };
   for (const auto& [name, value] : {std::pair{"images_total", c.images_total}, {"batch_size", c.batch_size},
                                     {"step", c.step}, {"order_position", c.order_position},

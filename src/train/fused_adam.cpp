@@ -1,5 +1,6 @@
 // FusedAdam: the step counters are float32 scalars on the parameters' device, as the fused kernels
 // expect; they are incremented with one foreach add before the kernel, like torch.optim.Adam(fused=True).
+#include "retrain/core/errors.hpp"
 #include "retrain/train/fused_adam.hpp"
 
 #include <ATen/ops/_fused_adam.h>
@@ -57,10 +58,10 @@ void FusedAdam::load_state(const TensorMap& state, const std::filesystem::path& 
   const auto restore = [&](const std::string& key, torch::Tensor& into) {
     auto t = require_tensor(state, key, source);
     if (t.sizes() != into.sizes())
-      throw std::runtime_error(fmt::format("'{}': optimizer state '{}' has shape {}, the network needs {}",
+      throw CorruptFile(fmt::format("'{}': optimizer state '{}' has shape {}, the network needs {}",
                                            source.string(), key, c10::str(t.sizes()), c10::str(into.sizes())));
     if (t.scalar_type() != into.scalar_type())
-      throw std::runtime_error(fmt::format("'{}': optimizer state '{}' is {}, expected {}", source.string(), key,
+      throw CorruptFile(fmt::format("'{}': optimizer state '{}' is {}, expected {}", source.string(), key,
                                            c10::toString(t.scalar_type()), c10::toString(into.scalar_type())));
     torch::NoGradGuard no_grad;
     into.copy_(t);

@@ -1,4 +1,8 @@
-// The error kinds the CLI maps to exit codes: bad input (2), interruption (130); anything else is 1.
+// The error kinds the CLI maps to exit codes: bad input (2: UsageError, and CorruptFile, a file that
+// fails its checks), a failure while running (1: RuntimeFailure, DistError among them), interruption
+// (130). Checks of options use require() (require.hpp). A broken internal contract is a bug, not one of
+// these: TORCH_CHECK for tensors one function hands another, std::logic_error (std::invalid_argument)
+// for other arguments; the CLI reports them with exit code 1.
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -7,6 +11,17 @@ namespace retrain {
 
 // The user gave something we cannot use: a config key or value, a flag, a path. Exit code 2.
 struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A file that fails its checks (format, size, checksum, contents that do not fit what reads it): bad
+// input, so exit code 2. The message names the file.
+struct CorruptFile : UsageError {
+  using UsageError::UsageError;
+};
+
+// Something failed while running (I/O, a child process, a collective, an internal contract): exit 1.
+struct RuntimeFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 

@@ -14,13 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "retrain/core/errors.hpp"
 #include "retrain/dist/placement.hpp"
 
 namespace retrain {
 
-class DistError : public std::runtime_error {
+// A collective failed or timed out (another rank died or hangs): a RuntimeFailure (exit 1).
+class DistError : public RuntimeFailure {
  public:
-  using std::runtime_error::runtime_error;
+  using RuntimeFailure::RuntimeFailure;
 };
 
 // A sum started by World::start_sum that runs while the caller goes on working.

@@ -13,7 +13,7 @@ namespace retrain {
 TensorMap state_dict(const torch::nn::Module& module);
 
 // Copies every tensor of `state` into the module's parameter or buffer of the same name (converting
-// dtype/device). Missing, unexpected or mis-shaped names throw std::runtime_error naming `source`.
+// dtype/device). Missing, unexpected or mis-shaped names throw CorruptFile naming `source`.
 void load_state_dict(torch::nn::Module& module, const TensorMap& state, const std::filesystem::path& source);
 
 }  // namespace retrain

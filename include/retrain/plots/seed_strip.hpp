@@ -9,7 +9,7 @@ namespace retrain {
 // A tile: the strip seeds' square samples stacked in one column without gaps (its height a whole
 // multiple of its width), row r drawn from seed r (the fixed-seed views use seeds 0, 1, ...). Writes RUN/plots/seed_strip.png (panels enlarged to at least
 // kSeedStripPanel pixels) from every committed generation directory of `run` that holds a tile;
-// returns false and writes nothing when none does. Throws std::runtime_error naming a tile that is
+// returns false and writes nothing when none does. Throws CorruptFile naming a tile that is
 // not such a column or does not match the first one's size.
 bool write_seed_strip(const std::filesystem::path& run);
 

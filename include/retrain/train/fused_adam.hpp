@@ -27,7 +27,7 @@ class FusedAdam {
   void zero_grad();
   // "exp_avg.<name>", "exp_avg_sq.<name>", "step.<name>" for every parameter.
   TensorMap state() const;
-  // Restores state(); missing or mis-shaped entries throw std::runtime_error naming `source`.
+  // Restores state(); missing or mis-shaped entries throw CorruptFile naming `source`.
   void load_state(const TensorMap& state, const std::filesystem::path& source);
 
  private:
