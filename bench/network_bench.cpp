@@ -24,7 +24,7 @@
 #include "bench_args.hpp"
 #include "peak_memory.hpp"
 #include "retrain/core/allocator.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
@@ -134,8 +134,8 @@ Setup make_setup(const std::string& name, const BenchOptions& o) {
                                  c.data.resolution));
   // As `retrain info` sizes a network without its data: IDX is greyscale, the other formats RGB.
   s.image = {c.data.format == DataFormat::idx ? 1 : 3, c.data.resolution, c.data.resolution};
-  s.training = s.method = method_options(c.method);
-  if (s.method.method == MethodType::ddpm) {  // ancestral sampling runs all T steps (the config's DDIM steps do not apply)
+  s.training = s.method = c.method;
+  if (s.method.type == MethodType::ddpm) {  // ancestral sampling runs all T steps (the config's DDIM steps do not apply)
     s.method.sampler = SamplerChoice::ancestral;
     s.method.steps = 0;
     if (o.ddpm_steps > 0) s.method.ddpm.num_timesteps = o.ddpm_steps;
@@ -147,7 +147,7 @@ Setup make_setup(const std::string& name, const BenchOptions& o) {
     if (o.edm_steps > 0) s.method.steps = o.edm_steps;
     s.warm_up.steps = 2;
   }
-  s.train_batch = o.train_batch > 0 ? o.train_batch : c.train.batch;
+  s.train_batch = o.train_batch > 0 ? o.train_batch : c.train.batch_size;
   s.sample_batch = o.sample_batch > 0 ? o.sample_batch : c.method.sample_batch;
   return s;
 }
@@ -228,7 +228,7 @@ void run_network(const Setup& s, const BenchOptions& o, torch::Device device) {
   std::int64_t parameters = 0;
   for (const auto& p : net->parameters()) parameters += p.numel();
   net->to(device);
-  auto trainer_opts = trainer_options(s.config);
+  auto trainer_opts = s.config.train;
   trainer_opts.batch_size = s.train_batch;
   Trainer trainer(net, make_method(s.training), trainer_opts);
   auto gen = make_generator(0, 0, Stream::Fit);

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   auto data = torch::randn({8192, 2});
   for (const auto& [name, type] : Choices<MethodType>::items) {
     MethodOptions mo;
-    mo.method = type;
+    mo.type = type;
     std::shared_ptr<Method> method = make_method(mo);
     MlpDenoiserOptions no;  // 4 residual blocks; width 256 is the benchmark network
     no.width = width;
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     to.batch_size = batch;
     to.lr = 1e-3;
     to.ema.decay = 0.999;
-    to.bf16 = precision == "bf16";
+    to.precision = precision == "bf16" ? Precision::bf16 : Precision::fp32;
     Trainer trainer(std::make_shared<MlpDenoiser>(no), method, to);
     auto gen = make_generator(0, 0, Stream::Fit);
     trainer.fit(data, torch::Tensor(), warmup * batch, gen);

@@ -30,7 +30,7 @@ struct SampleOptions {
 
 // `retrain metrics A [B]`: A is the reference (real) set, B the set evaluated against it.
 struct MetricsOptions {
-  std::string reference, candidate;      // feature inputs (see retrain/learners/feature_input.hpp); B may be empty
+  std::string reference, candidate;      // feature inputs (see retrain/loop/feature_input.hpp); B may be empty
   std::optional<std::string> save_stats; // write A's FID statistics (mu, sigma) to this .npz
   std::optional<std::string> extractor;  // features of image inputs (see make_feature_extractor)
   std::int64_t max_images = 0;           // > 0: only the first max_images images of each image input

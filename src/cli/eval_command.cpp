@@ -18,12 +18,13 @@
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
+#include "retrain/core/run_layout.hpp"
 #include "retrain/core/seed_list.hpp"
 #include "retrain/data/real_data.hpp"
-#include "retrain/learners/checkpoint_sampler.hpp"
+#include "retrain/loop/checkpoint_sampler.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
 #include "retrain/learners/headline_metrics.hpp"
-#include "retrain/learners/make_learner.hpp"
+#include "retrain/loop/make_learner.hpp"
 #include "retrain/loop/experiment.hpp"
 #include "retrain/loop/reevaluate.hpp"
 #include "retrain/loop/run_dir.hpp"
@@ -92,7 +93,7 @@ void prepare_out_dir(const fs::path& dir, bool overwrite) {
 // The pieces an evaluation needs, built from one config (which must outlive them).
 struct Evaluation {
   Evaluation(const Config& config, const fs::path& cache_dir)
-      : device(resolve_device(config)),
+      : device(resolve_device(config.device, config.gpu)),
         real(make_real_data(config.data)),
         learner(make_learner(config, *real, device, configured_extractor(config, device), cache_dir)) {}
   torch::Device device;
@@ -125,7 +126,7 @@ int eval_run(const fs::path& dir, const EvalOptions& o) {
   std::vector<MetricRow> table;
   for (const auto& row : rows) table.push_back({{std::to_string(row.at("generation").get<std::int64_t>())}, row});
   std::cout << metric_table({"generation"}, table) << std::flush;
-  spdlog::info("done: metrics in {}", (out / "metrics.jsonl").string());
+  spdlog::info("done: metrics in {}", (out / run_layout::kMetricsFile).string());
   return 0;
 }
 

@@ -17,7 +17,7 @@ namespace retrain::cli {
 namespace {
 
 ImageDataset held_out_set(const Config& config) {
-  DataConfig test = config.data;
+  DataOptions test = config.data;
   test.n = 0;
   test.xflip = false;
   test.use_labels = true;
@@ -47,11 +47,8 @@ int features_train_command(const CommonOptions& options) {
   const ImageDataset train(real.dataset().name(), drawn.x[0], drawn.labels[0], real.dataset().num_classes());
   const auto test = held_out_set(config);
   ClassifierOptions o;
-  o.epochs = config.features.epochs;
-  o.batch_size = config.features.batch;
-  o.lr = config.features.lr;
-  o.dropout = config.features.dropout;
-  o.device = resolve_device(config);
+  o = config.features.classifier;
+  o.device = resolve_device(config.device, config.gpu);
   spdlog::info("training the feature classifier on {} images ({} classes), testing on {}, {} epochs on {}",
                train.size(), train.num_classes(), test.size(), o.epochs, o.device.str());
   auto fit_gen = make_generator(config.seed, 0, Stream::Fit);

@@ -14,7 +14,7 @@
 #include "commands.hpp"
 #include "options.hpp"
 #include "retrain/core/build_info.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/loop/experiment.hpp"
 
 namespace retrain::cli {

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 
 namespace retrain::cli {
 

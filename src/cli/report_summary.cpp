@@ -8,12 +8,13 @@
 
 #include "metric_table.hpp"
 #include "retrain/report/html_run_files.hpp"
+#include "retrain/core/run_layout.hpp"
 
 namespace retrain::cli {
 namespace {
 
 std::vector<nlohmann::json> rows_of(const std::filesystem::path& dir) {
-  const auto file = dir / "metrics.jsonl";
+  const auto file = dir / run_layout::kMetricsFile;
   return std::filesystem::exists(file) ? read_json_lines(file) : std::vector<nlohmann::json>{};
 }
 

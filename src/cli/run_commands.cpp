@@ -28,9 +28,9 @@ World join_world(const Config& config) {
   if (!placement.distributed()) return {};
   if (placement.rank != 0) init_logging(true);
   if (config.learner.type == LearnerType::diffusion)
-    require_batch_divides(config.train.batch, config.train.accumulate, placement.world_size);
+    require_batch_divides(config.train.batch_size, config.train.accumulate, placement.world_size);
   const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.dist.timeout_s * 1000));
-  World world = World::join(placement, resolve_device(config), timeout);
+  World world = World::join(placement, resolve_device(config.device, config.gpu), timeout);
   spdlog::info("rank {} of {} ({} launch, store {}:{})", world.rank(), world.size(), placement.launcher,
                placement.master_addr, placement.master_port);
   return world;
@@ -44,7 +44,7 @@ int continue_run(const std::string& run_dir, std::optional<std::int64_t> generat
   if (world.root()) set_log_file(run.file("log.txt"));
   run_experiment(run, world);
   if (world.root()) write_report_at_end(run.path());
-  spdlog::info("done: metrics in {}", run.file("metrics.jsonl").string());
+  spdlog::info("done: metrics in {}", run.file(run_layout::kMetricsFile).string());
   return 0;
 }
 
@@ -80,7 +80,7 @@ int run_command(const CommonOptions& options) {
   if (world.root()) set_log_file(run.file("log.txt"));
   run_experiment(run, world);
   if (world.root()) write_report_at_end(run.path());
-  spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file("metrics.jsonl").string(),
+  spdlog::info("done: metrics in {}, per-generation checkpoints in {}/gen_NNNN", run.file(run_layout::kMetricsFile).string(),
                run.path().string());
   return 0;
 }

@@ -14,7 +14,7 @@
 #include "retrain/core/npy.hpp"
 #include "retrain/core/seed_list.hpp"
 #include "retrain/data/quantize.hpp"
-#include "retrain/learners/checkpoint_sampler.hpp"
+#include "retrain/loop/checkpoint_sampler.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
 #include "retrain/plots/image_grid.hpp"
 #include "retrain/plots/png.hpp"

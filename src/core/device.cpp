@@ -28,13 +28,13 @@ torch::Device resolve_device(const std::string& setting) {
   return resolve_device(*choice);
 }
 
-torch::Device resolve_device(const Config& config) {
-  const auto device = resolve_device(config.device);
-  if (device.is_cuda()) apply_gpu_settings(config.gpu);
+torch::Device resolve_device(DeviceChoice choice, const GpuOptions& gpu) {
+  const auto device = resolve_device(choice);
+  if (device.is_cuda()) apply_gpu_settings(gpu);
   return device;
 }
 
-void apply_gpu_settings(const GpuConfig& gpu) {
+void apply_gpu_settings(const GpuOptions& gpu) {
   auto& context = at::globalContext();
   context.setBenchmarkCuDNN(gpu.cudnn_benchmark);
   // Through the legacy setters, which also set the per-op precision (CUDA matmul, cuDNN conv): setting

@@ -1,7 +1,6 @@
 // loop.correction.type -> Correction.
 #include <fmt/format.h>
 
-#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/correction/kmeans_correction.hpp"
@@ -15,24 +14,23 @@
 namespace retrain {
 namespace {
 
-const PointSource& require_points(const CorrectionConfig& config, const RealData& real) {
+const PointSource& require_points(const CorrectionOptions& config, const RealData& real) {
   if (const auto* points = real.points()) return *points;
   throw UsageError(fmt::format("loop.correction.type: {} needs a point source; {} is not one", config.type, real.describe()));
 }
 
 // Paper 2's k-means correction over the run's fixed real set (the same draw the generation loop uses).
-std::unique_ptr<Correction> make_kmeans(const Config& c, const RealData& real, const FeatureExtractor* extractor,
-                                        const std::filesystem::path& cache_dir) {
-  const auto& corr = c.loop.correction;
+std::unique_ptr<Correction> make_kmeans(const CorrectionOptions& corr, const RealData& real, const RealDraw& draw,
+                                        const FeatureExtractor* extractor, const std::filesystem::path& cache_dir) {
   const bool features = corr.space == CorrectionSpace::features;
   if (features && !extractor) throw UsageError("loop.correction.space: features needs eval.extractor");
-  auto real_gen = make_generator(c.seed, 0, Stream::RealData);
-  const auto set = real.draw(1, c.data.n, real_gen);
+  auto real_gen = make_generator(draw.seed, 0, Stream::RealData);
+  const auto set = real.draw(1, draw.n, real_gen);
   const auto images = set.x[0].to(torch::kFloat32) / 127.5 - 1.0;
   const auto labels = set.labels.defined() ? set.labels[0] : torch::Tensor();
   const auto key = fmt::format("{}-k{}-{}-seed{}", image_fingerprint(set.x[0]), corr.k,
-                               features ? extractor->id() : std::string("pixel"), c.seed);
-  auto gen = make_generator(c.seed, 0, Stream::Correction);
+                               features ? extractor->id() : std::string("pixel"), draw.seed);
+  auto gen = make_generator(draw.seed, 0, Stream::Correction);
   const auto* space = features ? extractor : nullptr;
   if (cache_dir.empty()) return std::make_unique<KMeansCorrection>(images, labels, corr.k, corr.strength, space, gen);
   std::filesystem::create_directories(cache_dir);
@@ -42,9 +40,10 @@ std::unique_ptr<Correction> make_kmeans(const Config& c, const RealData& real, c
 
 }  // namespace
 
-std::unique_ptr<Correction> make_correction(const Config& c, const RealData& real, const FeatureExtractor* extractor,
-                                            const std::filesystem::path& cache_dir, torch::Device device) {
-  const auto& config = c.loop.correction;
+std::unique_ptr<Correction> make_correction(const CorrectionOptions& config, const RealData& real, const RealDraw& draw,
+                                            const FeatureExtractor* extractor, const std::filesystem::path& cache_dir,
+                                            torch::Device device) {
+  validate(config);
   switch (config.type) {
     case CorrectionType::none: return std::make_unique<IdentityCorrection>();
     case CorrectionType::oracle_mixture:
@@ -57,10 +56,10 @@ std::unique_ptr<Correction> make_correction(const Config& c, const RealData& rea
                                      "8gaussians); {} has none", truth.describe()));
       return std::make_unique<NearestModeCorrection>(modes->centers, config.strength);
     }
-    case CorrectionType::kmeans: return make_kmeans(c, real, extractor, cache_dir);
+    case CorrectionType::kmeans: return make_kmeans(config, real, draw, extractor, cache_dir);
     case CorrectionType::torchscript: break;
   }
-  return std::make_unique<TorchScriptCorrection>(config.module, device, c.method.sample_batch);
+  return std::make_unique<TorchScriptCorrection>(config.module, device, config.batch);
 }
 
 }  // namespace retrain

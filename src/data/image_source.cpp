@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/data/data_options.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/data/make_image_dataset.hpp"
 
@@ -11,7 +11,7 @@ namespace retrain {
 
 ImageSource::ImageSource(ImageDataset dataset) : dataset_(std::move(dataset)) {}
 
-ImageSource ImageSource::from_config(const DataConfig& c) {
+ImageSource ImageSource::from_config(const DataOptions& c) {
   ImageDatasetConfig r;
   r.format = c.format;
   r.path = c.path;

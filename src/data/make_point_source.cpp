@@ -1,14 +1,14 @@
 // data.source -> PointSource.
 #include <fmt/format.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/data/data_options.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/data/gaussian_source.hpp"
 #include "retrain/data/toy2d_source.hpp"
 
 namespace retrain {
 
-std::unique_ptr<PointSource> make_point_source(const DataConfig& config) {
+std::unique_ptr<PointSource> make_point_source(const DataOptions& config) {
   if (config.source == DataSource::gaussian) {
     const auto d = config.dim;
     auto opts = torch::TensorOptions().dtype(torch::kFloat64);

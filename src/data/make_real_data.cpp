@@ -1,7 +1,7 @@
 // data.source -> RealData: point sources wrapped, image data sets read.
 #include <fmt/format.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/data/data_options.hpp"
 #include "retrain/data/image_source.hpp"
 #include "retrain/data/point_source.hpp"
 
@@ -24,7 +24,7 @@ class PointData final : public RealData {
 
 }  // namespace
 
-std::unique_ptr<RealData> make_real_data(const DataConfig& config) {
+std::unique_ptr<RealData> make_real_data(const DataOptions& config) {
   if (config.source == DataSource::image) return std::make_unique<ImageSource>(ImageSource::from_config(config));
   return std::make_unique<PointData>(make_point_source(config));
 }

@@ -1,5 +1,6 @@
-// DiffusionLearner: config mapping, training with progress, batched sampling, evaluation.
+// DiffusionLearner: training with progress, batched sampling, evaluation.
 #include "retrain/data/quantize.hpp"
+#include "retrain/core/run_layout.hpp"
 #include "retrain/learners/diffusion_learner.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <numeric>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/kimg.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/core/progress.hpp"
@@ -24,33 +26,30 @@ namespace {
 
 // Initial weights come from torch's global generator: seed it from the run seed, so generation 0
 // starts from the same network on every run with that seed.
-std::shared_ptr<Denoiser> seeded_network(const Config& c, const std::vector<std::int64_t>& shape,
+std::shared_ptr<Denoiser> seeded_network(const DiffusionLearnerOptions& o, const std::vector<std::int64_t>& shape,
                                          std::int64_t num_classes, torch::Device device) {
-  torch::manual_seed(derive_seed(c.seed, 0, Stream::Fit));
-  auto net = make_network(c.model, shape, num_classes);
+  torch::manual_seed(derive_seed(o.seed, 0, Stream::Fit));
+  auto net = make_network(o.model, shape, num_classes);
   net->to(device);
   return net;
 }
 
-std::shared_ptr<Method> configured_method(const MethodConfig& c) {
-  return make_method(method_options(c));
-}
-
 }  // namespace
 
-DiffusionLearner::DiffusionLearner(const Config& config, std::vector<std::int64_t> sample_shape,
+DiffusionLearner::DiffusionLearner(DiffusionLearnerOptions options, std::vector<std::int64_t> sample_shape,
                                    std::int64_t num_classes, std::unique_ptr<SampleEvaluator> evaluator,
                                    torch::Device device, World world)
-    : config_(config),
+    : options_(std::move(options)),
       sample_shape_(std::move(sample_shape)),
       num_classes_(num_classes),
       evaluator_(std::move(evaluator)),
       device_(device),
       world_(world),
-      method_(configured_method(config.method)),
-      trainer_(seeded_network(config, sample_shape_, num_classes, device), method_, trainer_options(config),
-               std::move(world)) {
-  if (trainer_.options().bf16 && device.is_cpu())
+      method_(make_method(options_.method)),
+      sampler_(method_, DrawOptions{.sample_shape = sample_shape_, .num_classes = num_classes, .batch = options_.method.sample_batch},
+               options_.method.noise),
+      trainer_(seeded_network(options_, sample_shape_, num_classes, device), method_, options_.train, std::move(world)) {
+  if (options_.train.precision == Precision::bf16 && device.is_cpu())
     spdlog::warn("train.precision: bf16 on the CPU runs, but slowly; it is meant for CUDA");
 }
 
@@ -83,7 +82,7 @@ void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Gener
       spdlog::info("generation {} training continues from snapshot {} ({} of {} images)", generation, latest->string(),
                    resume->step * trainer_.options().batch_size, budget);
     }
-    every.every_images = images_from_kimg(config_.train.snapshot_kimg);
+    every.every_images = images_from_kimg(options_.train.snapshot_kimg);
     if (world_.root())
       every.save = [&](const FitCursor& cursor) {
         snapshots->write(cursor.step, [&](const std::filesystem::path& dir) {
@@ -98,7 +97,7 @@ void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Gener
   if (!plan.stats_file.empty() && world_.root()) {
     stats_file.emplace(plan.stats_file);
     stats_file->keep_until(generation, resume ? resume->step : 0);
-    stats_log.every_steps = config_.train.stats_every;
+    stats_log.every_steps = options_.train.stats_every;
     stats_log.write = [&](const StepStatsRow& row) { stats_file->append(generation, row); };
   }
   Progress progress(fmt::format("gen {} training", generation), budget, "img", 10.0);
@@ -111,18 +110,17 @@ void DiffusionLearner::fit(const SampleSet& data, const FitPlan& plan, at::Gener
 }
 
 SampleSet DiffusionLearner::sample(std::int64_t n, SampleNoise noise) {
-  auto& net = config_.loop.sample_from == SampleFrom::raw ? *trainer_.net() : *trainer_.ema();
-  auto s = draw_samples(*method_, net, n, std::move(noise), draw_options());
-  return {images() ? s.x.unsqueeze(0) : s.x.to(torch::kFloat64).unsqueeze(0),
-          s.labels.defined() ? s.labels.unsqueeze(0) : s.labels};
+  auto& net = sampling_network();
+  return as_learner_samples(sampler_.draw(net, n, std::move(noise)));
 }
 
-DrawOptions DiffusionLearner::draw_options() const {
-  DrawOptions o;
-  o.sample_shape = sample_shape_;
-  o.num_classes = num_classes_;
-  o.batch = config_.method.sample_batch;
-  return o;
+Denoiser& DiffusionLearner::sampling_network() {
+  return options_.sample_from == SampleFrom::raw ? *trainer_.net() : *trainer_.ema();
+}
+
+SampleSet DiffusionLearner::as_learner_samples(const SampleSet& s) const {
+  return {images() ? s.x.unsqueeze(0) : s.x.to(torch::kFloat64).unsqueeze(0),
+          s.labels.defined() ? s.labels.unsqueeze(0) : s.labels};
 }
 
 torch::Tensor DiffusionLearner::to_storage(const torch::Tensor& x) const {
@@ -131,8 +129,8 @@ torch::Tensor DiffusionLearner::to_storage(const torch::Tensor& x) const {
 
 void DiffusionLearner::save(const std::filesystem::path& dir) const {
   trainer_.save(dir);
-  const nlohmann::json network = {{"arch", choice_name(config_.model.arch)}, {"sample_shape", sample_shape_}, {"num_classes", num_classes_}};
-  write_file_atomic(dir / "network.json", network.dump(2) + "\n");
+  const nlohmann::json network = {{"arch", choice_name(options_.model.arch)}, {"sample_shape", sample_shape_}, {"num_classes", num_classes_}};
+  write_file_atomic(dir / run_layout::kNetworkFile, network.dump(2) + "\n");
 }
 
 nlohmann::json DiffusionLearner::model_summary() const { return network_size(*trainer_.net()); }
@@ -142,13 +140,13 @@ void DiffusionLearner::write_views(const std::filesystem::path& out_dir) {
   if (n < 1) return;
   std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
   std::iota(seeds.begin(), seeds.end(), 0);
-  const auto s = sample(n, SampleNoise::per_sample(seeds, config_.method.noise));
-  evaluator_->write_views({to_storage(s.x[0]), s.labels.defined() ? s.labels[0] : s.labels}, out_dir);
+  const auto s = sampler_.draw(sampling_network(), seeds);
+  evaluator_->write_views({to_storage(s.x), s.labels}, out_dir);
 }
 
 nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesystem::path& out_dir) {
   const NvtxRange range("evaluation");
-  const std::int64_t k = config_.eval.num_samples > 0 ? config_.eval.num_samples : config_.data.n;
+  const std::int64_t k = options_.eval_samples;
   if (k < 1) throw UsageError("eval.num_samples = 0 means data.n, which is 0 (the whole data set): set eval.num_samples");
   const auto seeds = sample_seeds(gen.current_seed(), 0, k);
   Progress progress("evaluation sampling", k, "samples", 10.0);
@@ -157,16 +155,13 @@ nlohmann::json DiffusionLearner::evaluate(at::Generator& gen, const std::filesys
   shape.insert(shape.begin(), k);
   auto x = torch::zeros(shape, images() ? torch::kUInt8 : torch::kFloat64);
   auto y = num_classes_ > 0 ? torch::zeros({k}, torch::kLong) : torch::Tensor();
-  const auto chunk = std::max<std::int64_t>(config_.method.sample_batch, 1);
-  auto noise = SampleNoise::per_sample(seeds, config_.method.noise);
-  for (std::int64_t begin = 0, index = 0; begin < k; begin += chunk, ++index) {
-    const auto count = std::min(chunk, k - begin);
-    if (index % world_.size() != world_.rank()) continue;
-    auto s = sample(count, noise.slice(begin, begin + count));
-    x.narrow(0, begin, count).copy_(to_storage(s.x[0]));
-    if (y.defined()) y.narrow(0, begin, count).copy_(s.labels[0]);
+  const auto store = [&](std::int64_t begin, const SampleSet& s) {
+    const auto count = s.x.size(0);
+    x.narrow(0, begin, count).copy_(to_storage(as_learner_samples(s).x[0]));
+    if (y.defined()) y.narrow(0, begin, count).copy_(s.labels);
     progress.update(begin + count);
-  }
+  };
+  sampler_.draw_batches(sampling_network(), seeds, store, world_.rank(), world_.size());
   progress.finish();
   if (world_.distributed()) {
     std::vector<torch::Tensor> parts{x.to(device_)};  // on the process group's device

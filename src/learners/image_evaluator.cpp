@@ -31,16 +31,21 @@ torch::Tensor distances_to(const torch::Tensor& queries, const torch::Tensor& ba
 
 }  // namespace
 
-ImageEvaluator::ImageEvaluator(const Config& config, const ImageSource& real,
+ImageEvaluator::ImageEvaluator(EvalOptions options, const ImageSource& real, RealDraw training,
                                std::shared_ptr<const FeatureExtractor> extractor, std::filesystem::path cache_dir)
-    : config_(config), real_(real), extractor_(std::move(extractor)), cache_dir_(std::move(cache_dir)) {
-  if (!config_.eval.reference_stats.empty()) load_reference_stats(config_.eval.reference_stats);  // fail early
+    : options_(std::move(options)),
+      real_(real),
+      training_(training),
+      extractor_(std::move(extractor)),
+      cache_dir_(std::move(cache_dir)) {
+  validate(options_);
+  if (!options_.reference_stats.empty()) load_reference_stats(options_.reference_stats);  // fail early
 }
 
 const torch::Tensor& ImageEvaluator::real_features() {
   if (!real_features_.defined()) {
     real_features_ = reference_features(real_.dataset().images(), *extractor_, cache_dir_);
-    real_stats_ = real_set_stats(real_features_, config_.eval.reference_stats);
+    real_stats_ = real_set_stats(real_features_, options_.reference_stats);
   }
   return real_features_;
 }
@@ -54,7 +59,7 @@ nlohmann::json ImageEvaluator::evaluate(const SampleSet& generated, at::Generato
   m["fid"] = fid(*real_stats_, feature_stats(fake));
   if (reference.size(0) > n) reference = reference.index_select(0, torch::randperm(reference.size(0), gen, torch::kLong).narrow(0, 0, n));
   PrdcOptions options;
-  options.k = config_.eval.k;
+  options.k = options_.k;
   const auto prdc = precision_recall_density_coverage(reference, fake, options);
   m["precision"] = prdc.precision;
   m["recall"] = prdc.recall;
@@ -73,8 +78,8 @@ void ImageEvaluator::write_views(const SampleSet& views, const fs::path& out_dir
 
 void ImageEvaluator::write_neighbours(const torch::Tensor& samples, const fs::path& out_dir) {
   if (!training_indices_.defined()) {  // the draw GenerationManager::run makes for generation 0
-    auto gen = make_generator(config_.seed, 0, Stream::RealData);
-    training_indices_ = real_.draw_indices(config_.data.n, gen);
+    auto gen = make_generator(training_.seed, 0, Stream::RealData);
+    training_indices_ = real_.draw_indices(training_.n, gen);
   }
   const auto& images = real_.dataset().images();
   const bool features = extractor_ != nullptr;

@@ -12,7 +12,7 @@ nlohmann::json PointEvaluator::evaluate(const SampleSet& generated, at::Generato
   const auto& x = generated.x;
   auto real = truth_.draw(1, x.size(0), gen)[0];
   PointMetricOptions options;
-  options.projection_seed = config_.seed;
+  options.projection_seed = projection_seed_;
   if (auto modes = truth_.modes()) {
     options.mode_centers = modes->centers;
     options.mode_std = modes->std;

@@ -9,7 +9,7 @@
 #include "retrain/correction/correction.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/features/make_feature_extractor.hpp"
-#include "retrain/learners/make_learner.hpp"
+#include "retrain/loop/make_learner.hpp"
 #include "retrain/loop/generation_manager.hpp"
 #include "retrain/models/make_network.hpp"
 #include "retrain/models/network_size.hpp"
@@ -18,13 +18,13 @@ namespace retrain {
 
 std::shared_ptr<const FeatureExtractor> configured_extractor(const Config& config, torch::Device device) {
   if (config.eval.extractor.empty()) return nullptr;
-  return make_feature_extractor(config.eval.extractor, device, config.method.sample_batch);
+  return make_feature_extractor(config.eval.extractor, device, config.eval.batch);
 }
 
 namespace {
 
 // An image data set's sample shape and class count as far as the config alone tells them.
-std::pair<std::vector<std::int64_t>, std::int64_t> image_shape_from_config(const DataConfig& d) {
+std::pair<std::vector<std::int64_t>, std::int64_t> image_shape_from_config(const DataOptions& d) {
   const std::int64_t side = d.resolution > 0 ? d.resolution : d.pad_to;
   if (side <= 0)
     throw UsageError("the data set is not readable and data.resolution is 0: set data.resolution to size the network");
@@ -49,7 +49,7 @@ nlohmann::json configured_network_size(const Config& config) {
 nlohmann::json check_experiment(const Config& config) {
   auto real = make_real_data(config.data);
   auto learner = make_learner(config, *real, torch::kCPU, configured_extractor(config, torch::kCPU));
-  if (config.loop.correction.type != CorrectionType::kmeans) make_correction(config, *real);  // k-means is built by the run (slow)
+  if (config.loop.correction.type != CorrectionType::kmeans) make_correction(config.loop.correction, *real, {config.seed, config.data.n});  // k-means is built by the run (slow)
   return learner->model_summary();
 }
 
@@ -66,7 +66,7 @@ RunDir open_on_every_rank(const World& world, const std::filesystem::path& dir, 
 
 nlohmann::json run_experiment(RunDir& run, const World& world) {
   const Config& cfg = run.config();
-  const torch::Device device = world.distributed() ? world.device() : resolve_device(cfg);
+  const torch::Device device = world.distributed() ? world.device() : resolve_device(cfg.device, cfg.gpu);
   auto real = make_real_data(cfg.data);
   auto extractor = configured_extractor(cfg, device);
   // Only rank 0 evaluates, so only it keeps the real features; the correction's cache (k-means) is
@@ -74,7 +74,7 @@ nlohmann::json run_experiment(RunDir& run, const World& world) {
   const auto cache = run.file("cache");
   auto learner = make_learner(cfg, *real, device, extractor, world.root() ? cache : std::filesystem::path(), world);
   std::shared_ptr<const Correction> correction;
-  world.root_first([&] { correction = make_correction(cfg, *real, extractor.get(), cache, device); });
+  world.root_first([&] { correction = make_correction(cfg.loop.correction, *real, {cfg.seed, cfg.data.n}, extractor.get(), cache, device); });
   spdlog::info("run {} | config hash {} | device {}{}", run.path().string(), config_hash(cfg), device.str(),
                world.distributed() ? fmt::format(" | {} processes", world.size()) : "");
   spdlog::info("data: {} | n {} | learner {} x{} | T {} | lambda {} | real {} | synthetic {} | correction {}",

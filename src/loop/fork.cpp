@@ -91,7 +91,7 @@ RunDir fork_run(const fs::path& parent, std::int64_t at, const Config& config) {
     const RunDir draft = RunDir::create(staging, config, /*overwrite=*/true);  // a leftover of a killed fork goes
     for (std::int64_t g = 0; g <= at; ++g)
       link_tree(run_layout::generation_dir(parent, g), run_layout::generation_dir(staging, g), count);
-    for (const char* table : {"metrics.jsonl", run_layout::kTrainStatsFile}) copy_table(parent, staging, table, at);
+    for (const char* table : {run_layout::kMetricsFile, run_layout::kTrainStatsFile}) copy_table(parent, staging, table, at);
     // Feature and k-means caches name what made them (data, extractor, key) and are replaced, never
     // edited, so the fork may share them too.
     if (fs::is_directory(parent / "cache")) link_tree(parent / "cache", staging / "cache", count);

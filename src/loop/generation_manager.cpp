@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/kimg.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/progress.hpp"
 #include "retrain/core/rng.hpp"
@@ -61,7 +62,7 @@ fs::path GenerationManager::training_dir(std::int64_t g) const {
 // Rows are appended in generation order after each commit, so only the newest committed generation's
 // rows can be missing or torn: both tables are cut back to the generation before it and refilled.
 void GenerationManager::reconcile_tables(std::int64_t latest) {
-  const GenerationTable metrics(run_.file("metrics.jsonl"), RowFormat::JsonLines);
+  const GenerationTable metrics(run_.file(run_layout::kMetricsFile), RowFormat::JsonLines);
   for (std::int64_t g = metrics.truncate_after(latest - 1) + 1; g <= latest; ++g) {
     const auto file = run_.generation_dir(g) / kMetricsFile;
     if (fs::exists(file)) metrics.append(nlohmann::json::parse(read_file(file)).dump() + "\n");
@@ -148,7 +149,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   throw_if_any_rank_stopped(world_, fmt::format("sampling generation {}", g));
 
   auto data = training_set(g);
-  if (data.x.size(1) < 1) throw std::runtime_error(fmt::format("generation {} has no training data", g));
+  if (data.x.size(1) < 1) throw RuntimeFailure(fmt::format("generation {} has no training data", g));
   auto fit_gen = make_generator(cfg_.seed, g, Stream::Fit);
   learner_.fit(data, fit_plan(g), fit_gen);
   throw_if_any_rank_stopped(world_, fmt::format("fitting generation {}", g));
@@ -181,7 +182,7 @@ nlohmann::json GenerationManager::step(std::int64_t g) {
   fs::remove_all(training_dir(g));
 
   // Tables are appended only after the commit; recovery trims them back to the committed generations.
-  if (!record.is_null()) GenerationTable(run_.file("metrics.jsonl"), RowFormat::JsonLines).append(record.dump() + "\n");
+  if (!record.is_null()) GenerationTable(run_.file(run_layout::kMetricsFile), RowFormat::JsonLines).append(record.dump() + "\n");
   if (!learner_.report_name().empty())
     GenerationTable(run_.file(learner_.report_name()), RowFormat::Csv, learner_.report_header())
         .append(learner_.report_rows(g));

@@ -23,7 +23,7 @@ std::vector<nlohmann::json> reevaluate_generations(const RunDir& run, const std:
     row.update(learner.evaluate(gen, gen_dir));
     write_file_atomic(gen_dir / "metrics.json", row.dump(2) + "\n");
     jsonl += row.dump() + "\n";
-    write_file_atomic(out / "metrics.jsonl", jsonl);
+    write_file_atomic(out / run_layout::kMetricsFile, jsonl);
     if (on_row) on_row(row);
     rows.push_back(std::move(row));
   }

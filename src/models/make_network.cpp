@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "retrain/core/config.hpp"
+#include "retrain/models/model_options.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/models/ddpm_unet.hpp"
 #include "retrain/models/mlp_denoiser.hpp"
@@ -25,7 +25,7 @@ std::vector<std::int64_t> integers(const std::vector<double>& values, const char
   return out;
 }
 
-std::shared_ptr<Denoiser> make_mlp(const ModelConfig& c, std::int64_t dim, std::int64_t num_classes) {
+std::shared_ptr<Denoiser> make_mlp(const ModelOptions& c, std::int64_t dim, std::int64_t num_classes) {
   MlpDenoiserOptions o;
   o.dim = dim;
   o.width = c.width;
@@ -36,7 +36,7 @@ std::shared_ptr<Denoiser> make_mlp(const ModelConfig& c, std::int64_t dim, std::
   return std::make_shared<MlpDenoiser>(o);
 }
 
-std::shared_ptr<Denoiser> make_song_unet(const ModelConfig& c, std::int64_t channels, std::int64_t resolution,
+std::shared_ptr<Denoiser> make_song_unet(const ModelOptions& c, std::int64_t channels, std::int64_t resolution,
                                          std::int64_t num_classes) {
   auto o = c.arch == Arch::ncsnpp ? SongUNetOptions::ncsnpp(resolution, channels, num_classes)
                               : SongUNetOptions::ddpmpp(resolution, channels, num_classes);
@@ -50,9 +50,8 @@ std::shared_ptr<Denoiser> make_song_unet(const ModelConfig& c, std::int64_t chan
   return std::make_shared<SongUNet>(o);
 }
 
-std::shared_ptr<Denoiser> make_ddpm_unet(const ModelConfig& c, std::int64_t channels, std::int64_t resolution,
+std::shared_ptr<Denoiser> make_ddpm_unet(const ModelOptions& c, std::int64_t channels, std::int64_t resolution,
                                          std::int64_t num_classes) {
-  if (c.augment_dim > 0) throw UsageError("model.augment_dim applies to ddpmpp/ncsnpp, not ddpm_unet");
   DdpmUNetOptions o;
   o.img_resolution = resolution;
   o.in_channels = o.out_channels = channels;
@@ -70,8 +69,9 @@ std::shared_ptr<Denoiser> make_ddpm_unet(const ModelConfig& c, std::int64_t chan
 
 }  // namespace
 
-std::shared_ptr<Denoiser> make_network(const ModelConfig& config, const std::vector<std::int64_t>& shape,
+std::shared_ptr<Denoiser> make_network(const ModelOptions& config, const std::vector<std::int64_t>& shape,
                                        std::int64_t num_classes) {
+  validate(config);
   if (config.arch == Arch::mlp) {
     if (shape.size() != 1)
       throw UsageError(fmt::format("model.arch: mlp takes points; the data are shaped [{}]", fmt::join(shape, ", ")));

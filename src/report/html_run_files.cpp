@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kMetricsFile = "metrics.jsonl";
 
 nlohmann::json read_json_file(const fs::path& path, const std::string& expected) {
   const auto json = nlohmann::json::parse(read_file(path), nullptr, /*allow_exceptions=*/false);
@@ -92,8 +91,8 @@ RunFiles read_run_files(const fs::path& dir, const std::string& label) {
   run.config = RunDir::open_for_reading(dir).config();
   run.config_text = read_file(dir / run_layout::kConfigFile);
   run.run_info = read_json_file(dir / run_layout::kRunFile, "the run's metadata");
-  if (fs::exists(dir / kMetricsFile)) run.metrics = read_json_lines(dir / kMetricsFile);
-  require_numbers(run.metrics, dir / kMetricsFile, {"generation"});
+  if (fs::exists(dir / run_layout::kMetricsFile)) run.metrics = read_json_lines(dir / run_layout::kMetricsFile);
+  require_numbers(run.metrics, dir / run_layout::kMetricsFile, {"generation"});
   if (fs::exists(dir / run_layout::kTrainStatsFile)) run.train_stats = read_json_lines(dir / run_layout::kTrainStatsFile);
   require_numbers(run.train_stats, dir / run_layout::kTrainStatsFile, {"generation", "step", "loss_mean"});
   run.fork = read_fork(dir / run_layout::kForkFile);

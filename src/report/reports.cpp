@@ -38,7 +38,7 @@ void write_metrics_table(const std::vector<LabelledRun>& runs, const fs::path& c
   std::vector<std::pair<std::string, std::vector<nlohmann::json>>> all;
   std::set<std::string> keys;
   for (const auto& run : runs) {
-    all.emplace_back(run.label, read_json_lines(run.dir / "metrics.jsonl"));
+    all.emplace_back(run.label, read_json_lines(run.dir / run_layout::kMetricsFile));
     for (const auto& row : all.back().second)
       for (const auto& [k, v] : row.items())
         if (k != "generation") keys.insert(k);

@@ -7,12 +7,12 @@
 namespace retrain {
 
 double ema_beta(const EmaOptions& options, std::int64_t batch, std::int64_t images_seen, std::int64_t update) {
-  if (options.halflife_images <= 0) {
+  if (options.halflife_kimg <= 0) {
     if (!options.decay_warmup) return options.decay;
     const auto k = static_cast<double>(update);
     return std::min(options.decay, (1.0 + k) / (10.0 + k));
   }
-  double halflife = options.halflife_images;
+  double halflife = options.halflife_kimg * 1000;
   if (options.rampup_ratio > 0) halflife = std::min(halflife, static_cast<double>(images_seen) * options.rampup_ratio);
   return std::pow(0.5, static_cast<double>(batch) / std::max(halflife, 1e-8));
 }

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "retrain/core/atomic_file.hpp"
+#include "retrain/core/kimg.hpp"
 #include "retrain/core/autocast.hpp"
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
@@ -47,8 +48,8 @@ nlohmann::json to_json(const TrainerOptions& o) {
           {"eps", o.eps},
           {"weight_decay", o.weight_decay},
           {"batch_size", o.batch_size},
-          {"lr_warmup_images", o.lr_warmup_images},
-          {"ema", {{"decay", o.ema.decay}, {"halflife_images", o.ema.halflife_images}, {"rampup_ratio", o.ema.rampup_ratio},
+          {"lr_warmup_images", images_from_kimg(o.warmup_kimg)},
+          {"ema", {{"decay", o.ema.decay}, {"halflife_images", o.ema.halflife_kimg * 1000}, {"rampup_ratio", o.ema.rampup_ratio},
                    {"decay_warmup", o.ema.decay_warmup}}},
           {"grad_clip_norm", o.grad_clip_norm}};
 }
@@ -58,29 +59,6 @@ void load_weights(torch::nn::Module& module, const fs::path& file) {
 }
 
 }  // namespace
-
-TrainerOptions trainer_options(const Config& config) {
-  const auto& c = config.train;
-  TrainerOptions o;
-  o.optimizer = c.optimizer;
-  o.lr = c.lr;
-  o.beta1 = c.beta1;
-  o.beta2 = c.beta2;
-  o.eps = c.eps;
-  o.weight_decay = c.weight_decay;
-  o.batch_size = c.batch;
-  o.lr_warmup_images = images_from_kimg(c.warmup_kimg);
-  o.ema.halflife_images = c.ema_halflife_kimg * 1000;
-  o.ema.decay = c.ema_decay;
-  o.ema.rampup_ratio = c.ema_rampup;
-  o.ema.decay_warmup = c.ema_warmup;
-  o.grad_clip_norm = c.grad_clip;
-  o.accumulate = c.accumulate;
-  o.bf16 = c.precision == Precision::bf16;
-  o.channels_last = c.channels_last;
-  o.bucket_bytes = static_cast<std::int64_t>(config.dist.bucket_mb * (1 << 20));
-  return o;
-}
 
 void require_batch_divides(std::int64_t batch, std::int64_t accumulate, int processes) {
   const auto shares = processes * accumulate;
@@ -94,20 +72,7 @@ Trainer::Trainer(std::shared_ptr<Denoiser> net, std::shared_ptr<const Method> me
     : net_(std::move(net)), method_(std::move(method)), options_(std::move(options)), world_(std::move(world)) {
   TORCH_CHECK(net_ && method_, "Trainer needs a network and a method");
   const auto& o = options_;
-  require(o.lr > 0, "trainer", "lr", o.lr, "> 0");
-  require(o.beta1 >= 0 && o.beta1 < 1, "trainer", "beta1", o.beta1, "in [0, 1)");
-  require(o.beta2 >= 0 && o.beta2 < 1, "trainer", "beta2", o.beta2, "in [0, 1)");
-  require(o.eps > 0, "trainer", "eps", o.eps, "> 0");
-  require(o.weight_decay >= 0, "trainer", "weight_decay", o.weight_decay, ">= 0");
-  require(o.batch_size >= 1, "trainer", "batch_size", o.batch_size, ">= 1");
-  require(o.lr_warmup_images >= 0, "trainer", "lr_warmup_images", o.lr_warmup_images, ">= 0");
-  require(o.ema.decay >= 0 && o.ema.decay <= 1, "trainer", "ema.decay", o.ema.decay, "in [0, 1]");
-  require(o.ema.halflife_images >= 0, "trainer", "ema.halflife_images", o.ema.halflife_images, ">= 0");
-  require(o.ema.rampup_ratio >= 0, "trainer", "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
-  require(o.grad_clip_norm >= 0, "trainer", "grad_clip_norm", o.grad_clip_norm, ">= 0");
-  require(o.accumulate >= 1 && o.batch_size % o.accumulate == 0, "trainer", "accumulate", o.accumulate,
-        fmt::format(">= 1 and dividing batch_size = {}", o.batch_size));
-  require(o.bucket_bytes >= 0, "trainer", "bucket_bytes", o.bucket_bytes, ">= 0");
+  validate(o);
   require(o.report_every_steps >= 1, "trainer", "report_every_steps", o.report_every_steps, ">= 1");
   require_batch_divides(o.batch_size, o.accumulate, world_.size());
   // Every rank starts from rank 0's weights (and so its EMA copy, made below, is rank 0's too).
@@ -155,14 +120,15 @@ torch::Tensor Trainer::pass_loss_sum(torch::Tensor x, const torch::Tensor& label
                                      const torch::Tensor& keys) {
   if (x.scalar_type() == torch::kUInt8) x = x.to(torch::kFloat32) / 127.5 - 1.0;
   if (options_.channels_last && x.dim() == 4) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-  const Bf16Autocast autocast(x.device().type(), options_.bf16);
+  const Bf16Autocast autocast(x.device().type(), (options_.precision == Precision::bf16));
   const auto loss = method_->keyed_loss(*net_, x, labels, gen, keys);
-  return (options_.bf16 ? loss.to(torch::kFloat32) : loss).sum();
+  return ((options_.precision == Precision::bf16) ? loss.to(torch::kFloat32) : loss).sum();
 }
 
 double Trainer::current_lr() const {
-  if (options_.lr_warmup_images <= 0) return options_.lr;
-  return options_.lr * std::min(static_cast<double>(images_seen_) / static_cast<double>(options_.lr_warmup_images), 1.0);
+  const auto warmup_images = images_from_kimg(options_.warmup_kimg);
+  if (warmup_images <= 0) return options_.lr;
+  return options_.lr * std::min(static_cast<double>(images_seen_) / static_cast<double>(warmup_images), 1.0);
 }
 
 Trainer::GradientCheck Trainer::guard_gradients() {
@@ -203,7 +169,7 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   std::int64_t first_step = 0;
   if (resume) {
     if (resume->images_total != images || resume->batch_size != batch)
-      throw std::runtime_error(fmt::format("training snapshot of a fit of {} images in batches of {} cannot continue a fit of "
+      throw CorruptFile(fmt::format("training snapshot of a fit of {} images in batches of {} cannot continue a fit of "
                                            "{} images in batches of {}", resume->images_total, resume->batch_size, images, batch));
     sampler.restore(resume->order, resume->order_position);
     gen.set_state(resume->generator_state);
@@ -226,7 +192,7 @@ FitStats Trainer::fit(const torch::Tensor& data, const torch::Tensor& labels, st
   const auto passes = options_.accumulate, rank_batch = batch / world_.size(), pass_batch = rank_batch / passes;
   const auto rank_offset = world_.rank() * rank_batch;
   std::optional<GradientSync> sync;
-  if (world_.distributed()) sync.emplace(net_->parameters(), world_, options_.bucket_bytes);
+  if (world_.distributed()) sync.emplace(net_->parameters(), world_, static_cast<std::int64_t>(options_.bucket_mb * (1 << 20)));
   for (std::int64_t k = first_step; k < steps; ++k) {
     // Every rank of a data-parallel fit stops at the same step (on several ranks the check is a
     // collective, so it is made every kStopCheckSteps steps: see stop_check_due).
@@ -354,11 +320,11 @@ void Trainer::load_counters(const fs::path& state_file) {
     step_ = state.at("step").get<std::int64_t>();
     nonfinite_steps_ = state.at("nonfinite_steps").get<std::int64_t>();
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("'{}': {}", state_file.string(), e.what()));
+    throw CorruptFile(fmt::format("'{}': {}", state_file.string(), e.what()));
   }
   for (const auto& [name, value] : {std::pair{"images_seen", images_seen_}, {"step", step_},
                                     {"nonfinite_steps", nonfinite_steps_}})
-    if (value < 0) throw std::runtime_error(fmt::format("'{}': {} is {} (expected >= 0)", state_file.string(), name, value));
+    if (value < 0) throw CorruptFile(fmt::format("'{}': {} is {} (expected >= 0)", state_file.string(), name, value));
 }
 
 }  // namespace retrain

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "flop_count.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/models/make_network.hpp"
 #include "test_support.hpp"
 
@@ -159,7 +159,7 @@ TEST(FlopCount, PaperConfigNetworksMatchTheObservedForwardPass) {
 }
 
 TEST(FlopCount, RejectsNetworksOtherThanTheImageUNets) {
-  ModelConfig mlp;
+  ModelOptions mlp;
   mlp.arch = Arch::mlp;
   const auto net = make_network(mlp, {2}, 0);
   const auto message = test::message_of<std::invalid_argument>([&] { bench::forward_flops(*net); });

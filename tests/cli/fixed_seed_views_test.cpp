@@ -9,7 +9,7 @@
 #include <algorithm>
 
 #include "data/image_test_files.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/data/image_decode.hpp"
 #include "retrain/data/image_source.hpp"

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "test_support.hpp"
 
 namespace retrain {

@@ -13,7 +13,7 @@
 #include "retrain/core/manifest.hpp"
 #include "retrain/core/npy.hpp"
 #include "retrain/features/make_feature_extractor.hpp"
-#include "retrain/learners/feature_input.hpp"
+#include "retrain/loop/feature_input.hpp"
 #include "retrain/metrics/fid.hpp"
 #include "retrain/metrics/prdc.hpp"
 #include "retrain/core/errors.hpp"

@@ -4,7 +4,7 @@
 
 #include <ATen/Context.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/core/gpu_options.hpp"
 #include "retrain/core/device.hpp"
 
 namespace retrain {
@@ -15,7 +15,7 @@ TEST(GpuSettings, Tf32SettingIsReadableThroughBothApis) {
   const bool cublas_before = context.allowTF32CuBLAS(), cudnn_before = context.allowTF32CuDNN();
   const bool benchmark_before = context.benchmarkCuDNN();
   for (const bool tf32 : {true, false}) {
-    GpuConfig gpu;
+    GpuOptions gpu;
     gpu.tf32 = tf32;
     gpu.cudnn_benchmark = !tf32;
     apply_gpu_settings(gpu);

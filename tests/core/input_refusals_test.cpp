@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "data/image_test_files.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/data/cifar10.hpp"

@@ -1,9 +1,9 @@
 // Corrections: identity, oracle mixture probabilities, nearest-mode moves and its strength-0 identity.
 #include <gtest/gtest.h>
 
-#include "retrain/core/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/correction/correction.hpp"
+#include "retrain/data/data_options.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/correction/nearest_mode.hpp"
@@ -37,13 +37,13 @@ TEST(Correction, NearestModeStrengthZeroIsTheIdentityAndOneGivesCentres) {
 }
 
 TEST(Correction, NearestModeNeedsASourceWithModes) {
-  DataConfig data;
+  DataOptions data;
   data.source = DataSource::gaussian;
   data.dim = 2;
   auto real = make_real_data(data);
-  Config config;
-  config.loop.correction.type = CorrectionType::nearest_mode;
-  EXPECT_THROW(make_correction(config, *real), UsageError);
+  CorrectionOptions correction;
+  correction.type = CorrectionType::nearest_mode;
+  EXPECT_THROW(make_correction(correction, *real, {0, data.n}), UsageError);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "image_test_files.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/data/make_image_dataset.hpp"
 #include "test_support.hpp"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/models/model_options.hpp"
 #include "retrain/diffusion/ddpm.hpp"
 #include "retrain/diffusion/draw_samples.hpp"
 #include "retrain/diffusion/edm.hpp"
@@ -33,7 +33,7 @@ std::vector<std::shared_ptr<Method>> samplers() {
 TEST(SamplerGraphs, CudaGraphsDrawTheSameSamples) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a GPU";
   torch::manual_seed(3);
-  ModelConfig m;
+  ModelOptions m;
   m.arch = Arch::ddpmpp;
   m.channels = 16;
   m.channel_mult = {1, 2};

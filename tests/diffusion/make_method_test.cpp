@@ -1,8 +1,7 @@
 // make_method: choices map to the right method and settings; samplers that do not fit fail by name;
-// method_options maps the config's defaults to the options' defaults.
 #include <gtest/gtest.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/diffusion/make_method.hpp"
 
@@ -21,7 +20,7 @@ std::string error_of(const MethodOptions& o) {
 
 TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   MethodOptions o;
-  o.method = MethodType::ddpm;
+  o.type = MethodType::ddpm;
   o.sampler = SamplerChoice::ddim;
   o.steps = 25;
   auto ddpm = std::dynamic_pointer_cast<DdpmMethod>(make_method(o));
@@ -30,7 +29,7 @@ TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   EXPECT_EQ(ddpm->options().ddim_steps, 25);
 
   o = {};
-  o.method = MethodType::edm;
+  o.type = MethodType::edm;
   o.sampler = SamplerChoice::euler;
   o.steps = 30;
   o.edm.sigma_data = 1.0;
@@ -41,7 +40,7 @@ TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
   EXPECT_EQ(edm->options().sigma_data, 1.0);
 
   o = {};
-  o.method = MethodType::cfm;
+  o.type = MethodType::cfm;
   o.sampler = SamplerChoice::heun;
   o.cfm.coupling = FlowCoupling::minibatch_ot;
   auto cfm = std::dynamic_pointer_cast<FlowMatchingMethod>(make_method(o));
@@ -53,7 +52,7 @@ TEST(MakeMethod, BuildsEachMethodWithItsSamplerAndSteps) {
 
 TEST(MakeMethod, DdpmVarianceComesFromItsOptions) {
   MethodOptions o;
-  o.method = MethodType::ddpm;
+  o.type = MethodType::ddpm;
   o.ddpm.variance = DdpmVariance::fixed_small;
   auto ddpm = std::dynamic_pointer_cast<DdpmMethod>(make_method(o));
   ASSERT_TRUE(ddpm);
@@ -62,17 +61,17 @@ TEST(MakeMethod, DdpmVarianceComesFromItsOptions) {
 
 TEST(MakeMethod, ASamplerOfAnotherMethodIsRefusedByName) {
   MethodOptions o;
-  o.method = MethodType::edm;
+  o.type = MethodType::edm;
   o.sampler = SamplerChoice::ddim;
   EXPECT_EQ(error_of(o), "sampler 'ddim' does not fit method 'edm' (it takes euler or heun)");
-  o.method = MethodType::ddpm;
+  o.type = MethodType::ddpm;
   o.sampler = SamplerChoice::heun;
   EXPECT_EQ(error_of(o), "sampler 'heun' does not fit method 'ddpm' (it takes ancestral or ddim)");
 }
 
 TEST(MakeMethod, RejectsSettingsThatDoNotApply) {
   MethodOptions o;
-  o.method = MethodType::ddpm;
+  o.type = MethodType::ddpm;
   o.steps = 100;  // ancestral sampling always takes all T steps
   EXPECT_NE(error_of(o).find("ddim"), std::string::npos);
   o = {};
@@ -94,11 +93,6 @@ TEST(MakeMethod, UnknownNamesAreRefusedByTheConfigWithTheAllowedOnes) {
   EXPECT_NE(error("method: {sampler: dpm2}").find("default, ancestral, ddim, euler, heun"), std::string::npos);
   EXPECT_NE(error("method: {cfm: {coupling: sinkhorn}}").find("independent, minibatch_ot"), std::string::npos);
   EXPECT_NE(error("method: {type: vdm}").find("method.type"), std::string::npos);
-}
-
-// The config's defaults and the options' defaults are one set of numbers (method_options is the one map).
-TEST(MakeMethod, ConfigDefaultsGiveTheOptionsDefaults) {
-  EXPECT_TRUE(method_options(MethodConfig{}) == MethodOptions{});
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/diffusion/sample_noise.hpp"
 

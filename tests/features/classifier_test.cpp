@@ -49,6 +49,7 @@ ClassifierOptions fast_options() {
   options.batch_size = 32;
   options.lr = 2e-3;
   options.feature_dim = 32;
+  options.dropout = 0.5;
   return options;
 }
 

@@ -37,13 +37,12 @@ torch::Tensor images(std::int64_t n, std::int64_t salt) {
 }
 
 TEST(ImageViews, NeighboursAreTheNearestTrainingImagesInFeatureSpace) {
-  Config config;
-  config.seed = 3;
-  config.data.n = 10;  // of 20: the other 10 are never neighbours
-  config.eval.grid = 10;
+  EvalOptions eval;
+  eval.grid = 10;
+  const RealDraw training_draw{.seed = 3, .n = 10};  // of 20: the other 10 are never neighbours
   const ImageSource real(ImageDataset("test", images(20, 1), torch::Tensor(), 0));
   const auto extractor = std::make_shared<MeanAndCornerExtractor>();
-  ImageEvaluator evaluator(config, real, extractor, {});
+  ImageEvaluator evaluator(eval, real, training_draw, extractor, {});
   ASSERT_EQ(evaluator.view_count(), 10);
   const auto views = images(10, 500);
   test::ScratchDir dir;
@@ -55,8 +54,8 @@ TEST(ImageViews, NeighboursAreTheNearestTrainingImagesInFeatureSpace) {
   ASSERT_EQ(tile.sizes(), (std::vector<std::int64_t>{3, 64, 8}));
   EXPECT_TRUE(torch::equal(tile[0].reshape({8, 8, 8}), views.narrow(0, 0, 8).select(1, 0)));
 
-  auto gen = make_generator(config.seed, 0, Stream::RealData);
-  const auto training = real.draw_indices(config.data.n, gen);
+  auto gen = make_generator(training_draw.seed, 0, Stream::RealData);
+  const auto training = real.draw_indices(training_draw.n, gen);
   const std::set<std::int64_t> candidates(training.data_ptr<std::int64_t>(), training.data_ptr<std::int64_t>() + 10);
   const auto real_features = extractor->features(real.dataset().images()).to(torch::kFloat64);
   const auto view_features = extractor->features(views).to(torch::kFloat64);

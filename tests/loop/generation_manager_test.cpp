@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/loop/experiment.hpp"
 #include "retrain/loop/generation_manager.hpp"

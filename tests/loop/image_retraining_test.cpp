@@ -9,10 +9,10 @@
 #include <map>
 
 #include "data/image_test_files.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/correction/correction.hpp"
-#include "retrain/learners/make_learner.hpp"
+#include "retrain/loop/make_learner.hpp"
 #include "retrain/loop/generation_manager.hpp"
 #include "retrain/loop/run_dir.hpp"
 #include "retrain/loop/sample_shards.hpp"

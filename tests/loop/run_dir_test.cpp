@@ -69,7 +69,7 @@ TEST(RunDir, OpensARunWrittenWithoutAKeyAddedSince) {
   test::write_text(scratch / "r/config.yaml", older);
   test::write_text(scratch / "r/run.json", "{\"config_hash\": \"" + hex32(crc32_bytes(body)) + "\"}\n");
   const RunDir run = RunDir::open(scratch / "r");
-  EXPECT_EQ(run.config().dist.timeout_s, DistConfig{}.timeout_s);
+  EXPECT_EQ(run.config().dist.timeout_s, DistOptions{}.timeout_s);
   EXPECT_EQ(run.config().seed, c.seed);
 }
 

@@ -10,7 +10,7 @@
 #include <cstdio>
 
 #include "data/image_test_files.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/safetensors.hpp"
 #include "retrain/diffusion/edm.hpp"
 #include "retrain/models/ddpm_unet.hpp"
@@ -377,7 +377,7 @@ TEST_F(ConvertCheckpoint, ADdpmTorchCheckpointTakesItsConfigJsonAndSamplesWithou
   expect_network(dir, "ddpm_unet", {3, 16, 16}, 0, tiny_ddpm_unet_model(16, 0.05));
   const auto config = load_config_file(dir / "config.yaml");
   EXPECT_EQ(config.method.type, MethodType::ddpm);
-  EXPECT_EQ(config.method.ddpm.timesteps, 50);
+  EXPECT_EQ(config.method.ddpm.num_timesteps, 50);
   EXPECT_EQ(config.method.ddpm.variance, DdpmVariance::fixed_small);
   EXPECT_EQ(config.method.ddpm.clip_x0, 1.0);
   EXPECT_EQ(config.model.arch, Arch::ddpm_unet);

@@ -8,7 +8,7 @@
 
 #include <cstdlib>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "test_support.hpp"
 
 namespace retrain {

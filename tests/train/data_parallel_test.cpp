@@ -13,6 +13,7 @@
 #include "retrain/core/safetensors.hpp"
 #include "retrain/diffusion/edm.hpp"
 #include "retrain/models/make_network.hpp"
+#include "retrain/models/model_options.hpp"
 #include "retrain/models/state_dict.hpp"
 #include "retrain/train/trainer.hpp"
 #include "test_support.hpp"
@@ -74,7 +75,7 @@ Training points() {
   s.options.batch_size = 12;
   s.options.lr = 1e-3;
   s.options.grad_clip_norm = 1.0;
-  s.options.ema.halflife_images = 50;
+  s.options.ema.halflife_kimg = 0.05;
   s.images = 5 * 12;
   return s;
 }
@@ -88,7 +89,7 @@ TEST(DataParallel, RanksEqualOneProcessWhateverTheGradientBuckets) {
   for (const std::int64_t bytes : {0, 1, 512}) {  // after backward; one parameter per bucket; a few
     SCOPED_TRACE(bytes);
     auto s = points();
-    s.options.bucket_bytes = bytes;
+    s.options.bucket_mb = static_cast<double>(bytes) / (1 << 20);
     expect_ranks_equal_one_process(s, 2, 1, 1);
   }
 }
@@ -97,7 +98,7 @@ TEST(DataParallel, WithDropoutAndAccumulationRanksEqualOneProcessWithTheSameMicr
   Training s;
   s.net = [] {
     torch::manual_seed(5);
-    ModelConfig m;
+    ModelOptions m;
     m.arch = Arch::ddpmpp;
     m.channels = 8;
     m.channel_mult = {1, 1};
@@ -109,7 +110,7 @@ TEST(DataParallel, WithDropoutAndAccumulationRanksEqualOneProcessWithTheSameMicr
   torch::manual_seed(2);
   s.data = torch::randint(256, {16, 1, 8, 8}, torch::kUInt8);
   s.options.batch_size = 8;
-  s.options.bucket_bytes = 4096;  // several buckets, started while backward runs
+  s.options.bucket_mb = 4096.0 / (1 << 20);  // several buckets, started while backward runs
   s.images = 3 * 8;
   expect_ranks_equal_one_process(s, 2, 2, 4);
 }

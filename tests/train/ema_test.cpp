@@ -29,14 +29,14 @@ TEST(Ema, DecayWarmUpFollowsDdpmTorch) {
 
 TEST(Ema, HalfLifeHalvesTheOldWeightEveryHalfLifeImages) {
   EmaOptions o;
-  o.halflife_images = 10'000;
+  o.halflife_kimg = 10;
   const double beta = ema_beta(o, 500, 123, 1);
   EXPECT_NEAR(std::pow(beta, 10'000 / 500), 0.5, 1e-12);
 }
 
 TEST(Ema, RampUpShortensTheHalfLifeEarlyInTraining) {
   EmaOptions o;
-  o.halflife_images = 500'000;
+  o.halflife_kimg = 500;
   o.rampup_ratio = 0.05;
   EXPECT_EQ(ema_beta(o, 100, 0, 1), 0.0);  // nothing seen yet: the EMA follows the net
   EXPECT_NEAR(ema_beta(o, 100, 20'000, 1), std::pow(0.5, 100.0 / 1'000), 1e-15);

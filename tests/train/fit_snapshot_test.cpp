@@ -30,8 +30,8 @@ TrainerOptions options() {
   TrainerOptions o;
   o.lr = 1e-3;
   o.batch_size = 100;
-  o.lr_warmup_images = 1500;
-  o.ema.halflife_images = 500;
+  o.warmup_kimg = 1.5;
+  o.ema.halflife_kimg = 0.5;
   o.ema.rampup_ratio = 0.05;
   o.grad_clip_norm = 1.0;
   return o;

@@ -29,7 +29,7 @@ torch::Tensor learn_and_sample(const MethodOptions& method_options, std::int64_t
   TrainerOptions opts;
   opts.lr = 2e-3;
   opts.batch_size = batch;
-  opts.ema.halflife_images = 25'000;
+  opts.ema.halflife_kimg = 25;
   auto method = make_method(method_options);
   auto net = std::make_shared<MlpDenoiser>(net_options);
   net->to(device);
@@ -47,20 +47,20 @@ torch::Tensor learn_and_sample(const MethodOptions& method_options, std::int64_t
 
 TEST_F(LearnsGaussian, Ddpm) {
   MethodOptions o;
-  o.method = MethodType::ddpm;
+  o.type = MethodType::ddpm;
   test::expect_gaussian(learn_and_sample(o, 400'000, 256), kMean, kStd, 0.1, 0.1);
 }
 
 TEST_F(LearnsGaussian, Edm) {
   MethodOptions o;
-  o.method = MethodType::edm;
+  o.type = MethodType::edm;
   o.steps = 32;  // 18 Heun steps alone overshoot this narrow Gaussian's std by ~5.5% (see edm_test.cpp)
   test::expect_gaussian(learn_and_sample(o, 400'000, 256), kMean, kStd, 0.1, 0.1);
 }
 
 TEST_F(LearnsGaussian, FlowMatchingWithMinibatchOt) {
   MethodOptions o;
-  o.method = MethodType::cfm;
+  o.type = MethodType::cfm;
   o.cfm.coupling = FlowCoupling::minibatch_ot;
   o.sampler = SamplerChoice::heun;
   o.steps = 20;
@@ -71,7 +71,7 @@ TEST_F(LearnsGaussian, FlowMatchingWithMinibatchOt) {
 TEST_F(LearnsGaussian, EdmOnCuda) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a GPU";
   MethodOptions o;
-  o.method = MethodType::edm;
+  o.type = MethodType::edm;
   o.steps = 32;
   test::expect_gaussian(learn_and_sample(o, 400'000, 256, torch::kCUDA), kMean, kStd, 0.1, 0.1);
 }

@@ -27,7 +27,7 @@ struct CrashForTest {};
 TrainerOptions options() {
   TrainerOptions o;
   o.batch_size = 100;
-  o.lr_warmup_images = 1500;  // the lr changes from step to step
+  o.warmup_kimg = 1.5;  // the lr changes from step to step
   o.grad_clip_norm = 1.0;     // the rows report the norm before clipping
   return o;
 }

@@ -9,7 +9,7 @@
 
 #include "data/image_test_files.hpp"
 #include "diffusion/test_helpers.hpp"
-#include "retrain/core/config.hpp"
+#include "retrain/models/model_options.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/diffusion/ddpm.hpp"
 #include "retrain/diffusion/edm.hpp"
@@ -26,7 +26,7 @@ using TrainerImageTest = test::SingleThreaded;
 // No dropout: dropout draws from torch's global generator, which the equivalence tests keep out.
 std::shared_ptr<Denoiser> tiny_unet(const std::string& arch, std::int64_t resolution, std::uint64_t seed,
                                     torch::ScalarType dtype = torch::kFloat32) {
-  ModelConfig c;
+  ModelOptions c;
   c.arch = parse_choice<Arch>(arch).value();
   c.channels = arch == "ddpm_unet" ? 32 : 8;  // ddpm_unet: GroupNorm's 32 groups
   c.channel_mult = {1};
@@ -192,7 +192,7 @@ TEST_F(TrainerImageTest, Bf16AutocastOnTheCpuTrainsFloat32Weights) {
   const auto images = tiny_images(8, 8);
   for (const std::string arch : {"ddpmpp", "ddpm_unet"}) {
     TrainerOptions o = plain_options(4);
-    o.bf16 = true;
+    o.precision = Precision::bf16;
     auto net = tiny_unet(arch, 8, 5);
     const auto before = state_dict(*net->replicate());
     Trainer trainer(net, std::make_shared<EdmMethod>(), o);
@@ -214,7 +214,7 @@ TEST_F(TrainerImageTest, Bf16AutocastOnTheCpuTrainsFloat32Weights) {
     }
     // bf16 was in effect: the same steps in float32 end elsewhere.
     auto fp32 = tiny_unet(arch, 8, 5);
-    o.bf16 = false;
+    o.precision = Precision::fp32;
     Trainer reference(fp32, std::make_shared<EdmMethod>(), o);
     auto gen32 = make_generator(4, 0, Stream::Fit);
     reference.fit(images, {}, 4 * 4, gen32);

@@ -6,7 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "retrain/core/config.hpp"
+#include "retrain/core/choices.hpp"
+#include "retrain/core/gpu_options.hpp"
 
 namespace retrain {
 
@@ -14,11 +15,11 @@ namespace retrain {
 torch::Device resolve_device(DeviceChoice choice);
 // The same for a name (a --device flag); UsageError naming the choices for an unknown one.
 torch::Device resolve_device(const std::string& setting);
-// resolve_device(config.device), and for a CUDA device apply_gpu_settings(config.gpu).
-torch::Device resolve_device(const Config& config);
+// resolve_device(choice), and for a CUDA device apply_gpu_settings(gpu).
+torch::Device resolve_device(DeviceChoice choice, const GpuOptions& gpu);
 // cuDNN autotuning (gpu.cudnn_benchmark) and the TF32 policy of float32 matrix products and
 // convolutions (gpu.tf32); a no-op without CUDA.
-void apply_gpu_settings(const GpuConfig& gpu);
+void apply_gpu_settings(const GpuOptions& gpu);
 
 // `t` on `device` (and in `dtype` when given). A CPU tensor bound for a GPU goes through page-locked
 // memory with a copy that does not block the host (ordered on the current stream, so later work on

@@ -11,8 +11,11 @@ namespace retrain::run_layout {
 
 inline constexpr const char* kConfigFile = "config.yaml";  // the resolved config
 inline constexpr const char* kRunFile = "run.json";        // run metadata (config hash, versions)
+inline constexpr const char* kMetricsFile = "metrics.jsonl";  // a row of metrics per evaluated generation
 inline constexpr const char* kTrainStatsFile = "train_stats.jsonl";  // per-step training statistics
 inline constexpr const char* kForkFile = "fork.json";      // a forked run's parent and fork generation
+// A diffusion checkpoint's (a generation's) network description: arch, sample shape, classes.
+inline constexpr const char* kNetworkFile = "network.json";
 // Fixed-seed views of an image run: in each evaluated generation's directory the strip seeds' samples
 // (one column) and their nearest real images; the strip figure of all generations under plots/.
 inline constexpr const char* kSeedSamplesFile = "seed_samples.png";

@@ -8,9 +8,11 @@
 #include <memory>
 #include <string>
 
+#include "retrain/correction/correction_options.hpp"
+#include "retrain/data/real_data.hpp"
+
 namespace retrain {
 
-struct Config;
 class FeatureExtractor;
 class RealData;
 
@@ -32,9 +34,9 @@ class IdentityCorrection final : public Correction {
 };
 
 // loop.correction -> Correction, built against the real data (oracle_mixture and nearest_mode need a
-// point source; kmeans clusters the run's fixed real images, in eval.extractor's feature space when
-// loop.correction.space is features, and caches the clusters in `cache_dir` when it is not empty).
-std::unique_ptr<Correction> make_correction(const Config& config, const RealData& real,
+// point source; kmeans clusters the run's fixed real images `draw`, in eval.extractor's feature space
+// when loop.correction.space is features, and caches the clusters in `cache_dir` when it is not empty).
+std::unique_ptr<Correction> make_correction(const CorrectionOptions& options, const RealData& real, const RealDraw& draw,
                                             const FeatureExtractor* extractor = nullptr,
                                             const std::filesystem::path& cache_dir = {},
                                             torch::Device device = torch::kCPU);

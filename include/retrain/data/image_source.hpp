@@ -10,7 +10,7 @@ class ImageSource final : public RealData {
  public:
   explicit ImageSource(ImageDataset dataset);
   // Reads the data set described by data.format, data.path, ... (UsageError naming the path on failure).
-  static ImageSource from_config(const DataConfig& config);
+  static ImageSource from_config(const DataOptions& config);
 
   // x uint8 [1, n, C, H, W]; labels [1, n] when the set is labelled. replicas must be 1; n <= size.
   SampleSet draw(std::int64_t replicas, std::int64_t n, at::Generator& gen) const override;

@@ -11,7 +11,7 @@
 
 namespace retrain {
 
-struct DataConfig;
+struct DataOptions;
 
 // The point modes of a mixture of isotropic Gaussians: centres [K, D] float64 and the per-axis std of each.
 struct ModeInfo {
@@ -32,6 +32,6 @@ class PointSource {
 };
 
 // The source named by data.source; UsageError for one that draws no points.
-std::unique_ptr<PointSource> make_point_source(const DataConfig& config);
+std::unique_ptr<PointSource> make_point_source(const DataOptions& config);
 
 }  // namespace retrain

@@ -11,13 +11,20 @@
 
 namespace retrain {
 
-struct DataConfig;
+struct DataOptions;
 class PointSource;
 
 // Samples and their classes: x [replicas, N, ...]; labels int64 [replicas, N], or undefined.
 struct SampleSet {
   torch::Tensor x;
   torch::Tensor labels;
+};
+
+// The run's fixed real training set: n samples (data.n) drawn with the run seed's RealData stream, as
+// the generation loop draws them for generation 0.
+struct RealDraw {
+  std::uint64_t seed;
+  std::int64_t n;
 };
 
 // The sets joined along the sample dimension (1); labels only when every part has them.
@@ -35,6 +42,6 @@ class RealData {
 };
 
 // data.source -> RealData (image data sets are read here; errors name the path and what is wrong).
-std::unique_ptr<RealData> make_real_data(const DataConfig& config);
+std::unique_ptr<RealData> make_real_data(const DataOptions& config);
 
 }  // namespace retrain

@@ -9,6 +9,7 @@
 
 #include "retrain/data/real_data.hpp"
 #include "retrain/diffusion/method.hpp"
+#include "retrain/diffusion/method_options.hpp"
 
 namespace retrain {
 
@@ -16,7 +17,7 @@ struct DrawOptions {
   std::vector<std::int64_t> sample_shape;  // [D] or [C, R, R]
   std::int64_t num_classes = 0;            // 0 = unconditional
   std::optional<std::int64_t> fixed_class; // every sample of this class (conditional models only)
-  std::int64_t batch = 256;                // samples per sampler call
+  std::int64_t batch = MethodOptions{}.sample_batch;  // samples per sampler call
 };
 
 // n samples: x float32 [n, ...] on the CPU, labels [n] (conditional) or undefined. The network is put

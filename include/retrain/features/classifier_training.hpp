@@ -13,12 +13,13 @@
 
 namespace retrain {
 
+// The features.epochs, .batch, .lr and .dropout keys (features_options.hpp) hold these defaults.
 struct ClassifierOptions {
   std::int64_t epochs = 5;
-  std::int64_t batch_size = 64;
-  double lr = 1e-3;  // Adam (FusedAdam, no weight decay)
+  std::int64_t batch_size = 32;
+  double lr = 2e-3;  // Adam (FusedAdam, no weight decay)
   std::int64_t feature_dim = 128;
-  double dropout = 0.5;  // on the features during training only
+  double dropout = 0.25;  // on the features during training only
   torch::Device device = torch::kCPU;
 };
 

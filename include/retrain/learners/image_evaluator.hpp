@@ -7,9 +7,10 @@
 #include <memory>
 #include <optional>
 
-#include "retrain/core/config.hpp"
 #include "retrain/data/image_source.hpp"
 #include "retrain/features/feature_extractor.hpp"
+#include "retrain/data/real_data.hpp"
+#include "retrain/learners/learner_options.hpp"
 #include "retrain/learners/sample_evaluator.hpp"
 #include "retrain/metrics/fid.hpp"
 
@@ -17,14 +18,16 @@ namespace retrain {
 
 class ImageEvaluator final : public SampleEvaluator {
  public:
-  // `extractor` may be null (then only the grid is written); `cache_dir` empty = no feature cache.
-  ImageEvaluator(const Config& config, const ImageSource& real, std::shared_ptr<const FeatureExtractor> extractor,
-                 std::filesystem::path cache_dir);
+  // `extractor` may be null (then only the grid is written); `cache_dir` empty = no feature cache;
+  // `training` the run's real training images (the draw GenerationManager::run makes for generation 0),
+  // whose nearest members neighbours.png shows.
+  ImageEvaluator(EvalOptions options, const ImageSource& real, RealDraw training,
+                 std::shared_ptr<const FeatureExtractor> extractor, std::filesystem::path cache_dir);
   // fid, precision, recall, density, coverage (k = eval.k; the precision/recall reference is a seeded
   // subset of the real features as large as the generated set).
   nlohmann::json evaluate(const SampleSet& generated, at::Generator& gen, const std::filesystem::path& out_dir) override;
   // eval.grid (0 = no pictures).
-  std::int64_t view_count() const override { return config_.eval.grid; }
+  std::int64_t view_count() const override { return options_.grid; }
   // grid.png of every view; seed_samples.png: the first kStripSeeds views in one column without gaps;
   // for those, the kNeighbours nearest of the run's real training images (the data.n images drawn for
   // generation 0) in the extractor's feature space, or in pixels scaled to [0, 1] without one (L2
@@ -39,8 +42,9 @@ class ImageEvaluator final : public SampleEvaluator {
   const torch::Tensor& real_features();
   void write_neighbours(const torch::Tensor& samples, const std::filesystem::path& out_dir);
 
-  const Config& config_;
+  EvalOptions options_;
   const ImageSource& real_;
+  RealDraw training_;
   std::shared_ptr<const FeatureExtractor> extractor_;
   std::filesystem::path cache_dir_;
   torch::Tensor real_features_;             // loaded on first use

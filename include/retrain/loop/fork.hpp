@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/loop/run_dir.hpp"
 
 namespace retrain {

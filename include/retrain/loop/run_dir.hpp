@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/dir_lock.hpp"
 #include "retrain/core/run_layout.hpp"
 

@@ -9,12 +9,12 @@
 
 namespace retrain {
 
-struct ModelConfig;
+struct ModelOptions;
 
 // `sample_shape`: [D] for points, [C, R, R] for images; `num_classes` 0 = unconditional. Initial
 // weights come from torch's global generator (seed it first). UsageError for a mismatch between the
 // architecture and the shape.
-std::shared_ptr<Denoiser> make_network(const ModelConfig& config, const std::vector<std::int64_t>& sample_shape,
+std::shared_ptr<Denoiser> make_network(const ModelOptions& config, const std::vector<std::int64_t>& sample_shape,
                                        std::int64_t num_classes);
 
 }  // namespace retrain

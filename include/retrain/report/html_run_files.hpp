@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 
 namespace retrain {
 

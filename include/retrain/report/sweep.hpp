@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 
 namespace retrain {
 

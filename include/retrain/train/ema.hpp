@@ -8,8 +8,8 @@
 namespace retrain {
 
 struct EmaOptions {
-  double decay = 0.999;          // beta per step, used when halflife_images == 0
-  double halflife_images = 0.0;  // > 0: beta = 0.5^(batch / halflife), the weight halves every halflife images
+  double decay = 0.999;          // beta per step, used when halflife_kimg == 0
+  double halflife_kimg = 0.0;    // > 0: beta = 0.5^(batch / halflife), the weight halves every 1000 halflife_kimg images
   double rampup_ratio = 0.0;     // > 0: halflife = min(halflife, images_seen * rampup_ratio) (EDM: 0.05)
   bool decay_warmup = false;     // with `decay`: beta = min(decay, (1 + k) / (10 + k)) at update k (ddpm-torch)
   bool operator==(const EmaOptions&) const = default;

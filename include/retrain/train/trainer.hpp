@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "retrain/core/config.hpp"
 #include "retrain/diffusion/method.hpp"
 #include "retrain/dist/world.hpp"
 #include "retrain/models/denoiser.hpp"
@@ -17,28 +16,9 @@
 #include "retrain/train/fit_cursor.hpp"
 #include "retrain/train/fused_adam.hpp"
 #include "retrain/train/step_stats.hpp"
+#include "retrain/train/trainer_options.hpp"
 
 namespace retrain {
-
-struct TrainerOptions {
-  OptimizerKind optimizer = OptimizerKind::adam;  // adam (L2 weight decay) | adamw (decoupled weight decay)
-  double lr = 1e-3;                // EDM's value; DDPM's CIFAR-10 uses 2e-4
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
-  std::int64_t batch_size = 256;
-  std::int64_t lr_warmup_images = 0;  // lr ramps linearly from 0 over this many images (EDM: 10M)
-  EmaOptions ema;
-  double grad_clip_norm = 0.0;            // > 0: rescale gradients to this global L2 norm at most
-  std::int64_t accumulate = 1;            // passes per optimizer step (batch_size divisible by it)
-  bool bf16 = false;                      // bfloat16 autocast around the loss (weights stay float32)
-  bool channels_last = false;             // 4-D inputs and weights in channels-last memory format
-  std::int64_t bucket_bytes = 25 << 20;   // several processes: gradients per all-reduce bucket (0: one)
-  std::int64_t report_every_steps = 100;  // progress callback interval
-  bool operator==(const TrainerOptions&) const = default;
-};
-
-// The options of the config's train.* and dist.bucket_mb keys (its defaults give TrainerOptions{}):
-// the one place that maps them, converting thousands of images to images and MiB to bytes.
-TrainerOptions trainer_options(const Config& config);
 
 // UsageError unless each of `processes` x `accumulate` micro-batches of a step gets batch / that many
 // rows (the Trainer checks it; a launcher of several processes checks it before it starts them).

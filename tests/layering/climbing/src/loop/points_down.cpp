@@ -1,2 +1,2 @@
 // A loop file that includes a core header: allowed, so the check names only core/climbs.cpp.
-#include "retrain/core/config.hpp"
+#include "retrain/core/options.hpp"

@@ -1,18 +1,18 @@
 // Feature inputs: .npy matrices are loaded and checked; image sets (folder, EDM, config) are read and
 // passed through the feature extractor; checkpoints are sampled first.
-#include "retrain/learners/feature_input.hpp"
+#include "retrain/loop/feature_input.hpp"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/core/npy.hpp"
 #include "retrain/core/rng.hpp"
 #include "retrain/data/image_source.hpp"
 #include "retrain/data/make_image_dataset.hpp"
-#include "retrain/learners/checkpoint_sampler.hpp"
+#include "retrain/loop/checkpoint_sampler.hpp"
 
 namespace retrain {
 

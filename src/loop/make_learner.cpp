@@ -1,5 +1,5 @@
 // learner.type -> Learner, with the evaluator that fits the data.
-#include "retrain/learners/make_learner.hpp"
+#include "retrain/loop/make_learner.hpp"
 
 #include <fmt/format.h>
 
@@ -11,6 +11,18 @@
 #include "retrain/learners/point_evaluator.hpp"
 
 namespace retrain {
+namespace {
+
+DiffusionLearnerOptions diffusion_options(const Config& c) {
+  return {.seed = c.seed,
+          .model = c.model,
+          .method = c.method,
+          .train = c.train,
+          .sample_from = c.loop.sample_from,
+          .eval_samples = c.eval.num_samples > 0 ? c.eval.num_samples : c.data.n};
+}
+
+}  // namespace
 
 std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device,
                                       std::shared_ptr<const FeatureExtractor> extractor,
@@ -24,13 +36,14 @@ std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real
     return std::make_unique<GaussianLearner>(*gaussian, config.learner.replicas, device);
   }
   if (const auto* points = real.points())
-    return std::make_unique<DiffusionLearner>(config, std::vector<std::int64_t>{points->dim()}, 0,
-                                              std::make_unique<PointEvaluator>(config, *points), device, world);
+    return std::make_unique<DiffusionLearner>(diffusion_options(config), std::vector<std::int64_t>{points->dim()}, 0,
+                                              std::make_unique<PointEvaluator>(config.seed, *points), device, world);
   const auto& images = dynamic_cast<const ImageSource&>(real);
   const auto& dataset = images.dataset();
-  return std::make_unique<DiffusionLearner>(config, dataset.shape(), dataset.num_classes(),
-                                            std::make_unique<ImageEvaluator>(config, images, std::move(extractor), cache_dir),
-                                            device, world);
+  auto evaluator = std::make_unique<ImageEvaluator>(config.eval, images, RealDraw{config.seed, config.data.n},
+                                                    std::move(extractor), cache_dir);
+  return std::make_unique<DiffusionLearner>(diffusion_options(config), dataset.shape(), dataset.num_classes(),
+                                            std::move(evaluator), device, world);
 }
 
 }  // namespace retrain

@@ -8,8 +8,7 @@
 
 #include <set>
 
-#include "retrain/core/config.hpp"
-#include "retrain/core/config_keys.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/core/errors.hpp"
 #include "retrain/diffusion/make_method.hpp"
 #include "retrain/models/make_network.hpp"
@@ -66,8 +65,8 @@ TEST(ConfigExtremes, EveryValueTheConfigAcceptsTheComponentsAccept) {
         const auto where = fmt::format("{} = {} on the {} config", spec.path, text, base.name);
         try {
           const auto net = make_network(c.model, base.sample_shape, 0);
-          const auto method = make_method(method_options(c.method));
-          Trainer trainer(net, method, trainer_options(c));
+          const auto method = make_method(c.method);
+          Trainer trainer(net, method, c.train);
           ++built;
         } catch (const std::exception& e) {
           ADD_FAILURE() << where << ": the config accepts it but a component refuses it: " << e.what();

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "retrain/core/config.hpp"
+#include "retrain/loop/config.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/diffusion/method.hpp"
 #include "retrain/models/denoiser.hpp"

@@ -1,7 +1,6 @@
 // CheckpointSampler: config (given, the run's or the checkpoint's own), network from network.json (checked
 // against the config), weights, method; then per-seed sampling in batches with progress.
-#include "retrain/data/quantize.hpp"
-#include "retrain/learners/checkpoint_sampler.hpp"
+#include "retrain/loop/checkpoint_sampler.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,9 +14,9 @@
 #include "retrain/core/progress.hpp"
 #include "retrain/core/run_layout.hpp"
 #include "retrain/core/safetensors.hpp"
-#include "retrain/diffusion/draw_samples.hpp"
+#include "retrain/data/quantize.hpp"
 #include "retrain/diffusion/make_method.hpp"
-#include "retrain/learners/diffusion_learner.hpp"
+#include "retrain/diffusion/sampler.hpp"
 #include "retrain/models/make_network.hpp"
 #include "retrain/models/state_dict.hpp"
 
@@ -47,7 +46,7 @@ std::vector<std::int64_t> whole_numbers(const std::vector<double>& values) {
 
 // network.json's "model" (the keys that shape the weights, as scripts/convert_checkpoint.py records them)
 // against the config's model.*, presets resolved: a mismatch names the key and both values.
-void check_model_keys(const nlohmann::json& model, const ModelConfig& config, const fs::path& network_file) {
+void check_model_keys(const nlohmann::json& model, const ModelOptions& config, const fs::path& network_file) {
   const bool ddpm_unet = config.arch == Arch::ddpm_unet;
   const auto channel_mult = config.channel_mult.empty()
                                 ? (ddpm_unet ? std::vector<std::int64_t>{1, 2, 2, 2} : std::vector<std::int64_t>{2, 2, 2})
@@ -74,7 +73,7 @@ bool is_checkpoint_dir(const fs::path& dir) {
 
 CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const CheckpointSamplerOptions& options)
     : checkpoint_(checkpoint), device_(torch::kCPU) {
-  const auto network_file = checkpoint / "network.json";
+  const auto network_file = checkpoint / run_layout::kNetworkFile;
   if (!fs::is_regular_file(network_file))
     throw UsageError(fmt::format("'{}' is not a retrain checkpoint: {} is missing (a generation directory of a run, "
                                  "or a directory from scripts/convert_checkpoint.py)", checkpoint.string(),
@@ -101,31 +100,28 @@ CheckpointSampler::CheckpointSampler(const fs::path& checkpoint, const Checkpoin
     throw UsageError(fmt::format("{} is not a valid network description: {}", network_file.string(), e.what()));
   }
 
-  device_ = resolve_device(config_);
+  device_ = resolve_device(config_.device, config_.gpu);
   net_ = make_network(config_.model, sample_shape_, num_classes_);
   load_state_dict(*net_, load_safetensors(weights_file_), weights_file_);
   net_->to(device_);
-  method_ = make_method(method_options(config_.method));
+  method_ = make_method(config_.method);
 }
 
 void CheckpointSampler::draw(const std::vector<std::uint64_t>& seeds, const BatchCallback& on_batch,
                              std::optional<std::int64_t> fixed_class, const std::string& progress_label) const {
-  DrawOptions options;
-  options.sample_shape = sample_shape_;
-  options.num_classes = num_classes_;
-  options.fixed_class = fixed_class;
-  options.batch = config_.method.sample_batch;
+  const Sampler sampler(method_,
+                        {.sample_shape = sample_shape_,
+                         .num_classes = num_classes_,
+                         .fixed_class = fixed_class,
+                         .batch = config_.method.sample_batch},
+                        config_.method.noise);
   std::optional<Progress> progress;
   if (!progress_label.empty()) progress.emplace(progress_label, static_cast<long long>(seeds.size()), "samples", 10.0);
-  const auto chunk = static_cast<std::size_t>(std::max<std::int64_t>(options.batch, 1));
-  for (std::size_t begin = 0; begin < seeds.size(); begin += chunk) {
-    const std::vector<std::uint64_t> part(seeds.begin() + static_cast<std::ptrdiff_t>(begin),
-                                          seeds.begin() + static_cast<std::ptrdiff_t>(std::min(seeds.size(), begin + chunk)));
-    const auto noise = SampleNoise::per_sample(part, config_.method.noise);
-    const auto s = draw_samples(*method_, *net_, static_cast<std::int64_t>(part.size()), noise, options);
-    on_batch(part, s);
-    if (progress) progress->update(static_cast<long long>(begin + part.size()));
-  }
+  sampler.draw_batches(*net_, seeds, [&](std::int64_t begin, const SampleSet& s) {
+    const auto first = seeds.begin() + begin;
+    on_batch(std::vector<std::uint64_t>(first, first + s.x.size(0)), s);
+    if (progress) progress->update(static_cast<long long>(begin + s.x.size(0)));
+  });
   if (progress) progress->finish();
 }
 

@@ -1,13 +1,14 @@
 // learner.type -> Learner, checked against the data it needs: the Gaussian learner needs a Gaussian
-// source; the diffusion learner takes points or images.
+// source; the diffusion learner takes points or images. Part of the composition root: each learner and
+// evaluator gets its options from the config here, by value.
 #pragma once
 #include <memory>
 
-#include "retrain/core/config.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/dist/world.hpp"
 #include "retrain/features/feature_extractor.hpp"
 #include "retrain/learners/learner.hpp"
+#include "retrain/loop/config.hpp"
 
 namespace retrain {
 
