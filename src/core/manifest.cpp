@@ -56,7 +56,7 @@ std::optional<std::string> verify_manifest(const fs::path& dir) {
 
 void require_manifest(const fs::path& dir, const std::string& what) {
   if (const auto problem = verify_manifest(dir))
-    throw UsageError(fmt::format("{} '{}' fails its integrity check: {}; it cannot be trusted", what, dir.string(), *problem));
+    throw CorruptFile(fmt::format("{} '{}' fails its integrity check: {}; it cannot be trusted", what, dir.string(), *problem));
 }
 
 }  // namespace retrain

@@ -12,14 +12,14 @@ std::uint64_t mix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-std::uint64_t derive_seed(std::uint64_t seed, std::int64_t generation, Stream stream) {
+std::uint64_t derive_seed(std::uint64_t seed, std::int64_t round, Stream stream) {
   std::uint64_t h = mix64(seed);
-  h = mix64(h ^ static_cast<std::uint64_t>(generation));
+  h = mix64(h ^ static_cast<std::uint64_t>(round));
   return mix64(h ^ static_cast<std::uint64_t>(stream));
 }
 
-at::Generator make_generator(std::uint64_t seed, std::int64_t generation, Stream stream) {
-  return at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, generation, stream));
+at::Generator make_generator(std::uint64_t seed, std::int64_t round, Stream stream) {
+  return at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, round, stream));
 }
 
 std::vector<std::uint64_t> sample_seeds(std::uint64_t stream_seed, std::int64_t first, std::int64_t n) {

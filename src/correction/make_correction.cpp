@@ -9,7 +9,7 @@
 #include "retrain/correction/torchscript_correction.hpp"
 #include "retrain/data/real_data.hpp"
 #include "retrain/features/feature_extractor.hpp"
-#include "retrain/metrics/reference_features.hpp"
+#include "retrain/features/reference_features.hpp"
 
 namespace retrain {
 namespace {

@@ -25,6 +25,7 @@ class PointData final : public RealData {
 }  // namespace
 
 std::unique_ptr<RealData> make_real_data(const DataOptions& config) {
+  validate(config);
   if (config.source == DataSource::image) return std::make_unique<ImageSource>(ImageSource::from_config(config));
   return std::make_unique<PointData>(make_point_source(config));
 }

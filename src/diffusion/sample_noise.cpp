@@ -8,6 +8,7 @@
 
 #include "retrain/core/device.hpp"
 #include "retrain/core/errors.hpp"
+#include "retrain/ops/combine.hpp"
 #include "retrain/ops/philox_noise.hpp"
 
 namespace retrain {

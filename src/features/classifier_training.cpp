@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "retrain/core/errors.hpp"
-#include "retrain/train/fused_adam.hpp"
+#include "retrain/optim/fused_adam.hpp"
 
 namespace retrain {
 namespace {

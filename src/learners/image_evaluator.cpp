@@ -6,7 +6,7 @@
 #include "retrain/core/rng.hpp"
 #include "retrain/core/run_layout.hpp"
 #include "retrain/metrics/prdc.hpp"
-#include "retrain/metrics/reference_features.hpp"
+#include "retrain/features/reference_features.hpp"
 #include "retrain/plots/image_grid.hpp"
 #include "retrain/plots/png.hpp"
 

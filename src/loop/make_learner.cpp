@@ -27,12 +27,13 @@ DiffusionLearnerOptions diffusion_options(const Config& c) {
 std::unique_ptr<Learner> make_learner(const Config& config, const RealData& real, torch::Device device,
                                       std::shared_ptr<const FeatureExtractor> extractor,
                                       const std::filesystem::path& cache_dir, const World& world) {
+  validate(config.learner);
   if (config.learner.type == LearnerType::gaussian) {
     if (world.distributed())
       throw UsageError(fmt::format("learner.type: gaussian fits in one process; run it without a launcher (this is "
                                    "rank {} of {})", world.rank(), world.size()));
     const auto* gaussian = dynamic_cast<const GaussianSource*>(real.points());
-    if (!gaussian) throw UsageError(fmt::format("learner.type: gaussian needs data.source: gaussian, got '{}'", config.data.source));
+    TORCH_CHECK(gaussian, "make_learner: a Gaussian learner on ", real.describe(), " (validate(Config) refuses this)");
     return std::make_unique<GaussianLearner>(*gaussian, config.learner.replicas, device);
   }
   if (const auto* points = real.points())

@@ -2,6 +2,7 @@
 #include "retrain/metrics/fid.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "retrain/core/errors.hpp"
 #include "retrain/core/npz.hpp"
@@ -115,6 +116,17 @@ void save_reference_stats(const std::filesystem::path& npz, const FeatureStats& 
       {"mu", stats.mean.to(torch::kCPU, torch::kFloat64)}, {"sigma", stats.cov.to(torch::kCPU, torch::kFloat64)}};
   if (stats.count != FeatureStats::kUnknownCount) arrays.emplace_back("count", torch::tensor(stats.count, torch::kLong));
   save_npz(npz, arrays);
+}
+
+FeatureStats real_set_stats(const torch::Tensor& features, const std::string& reference_stats) {
+  if (reference_stats.empty()) return feature_stats(features);
+  auto stats = load_reference_stats(reference_stats);
+  if (stats.mean.size(0) != features.size(1))
+    throw UsageError(fmt::format("eval.reference_stats '{}' holds statistics of {} features, but eval.extractor gives {}; "
+                                 "they must come from the same network", reference_stats, stats.mean.size(0),
+                                 features.size(1)));
+  spdlog::info("FID against the reference statistics {}", reference_stats);
+  return stats;
 }
 
 }  // namespace retrain

@@ -20,7 +20,7 @@ void write_manifest(const std::filesystem::path& dir, const nlohmann::json& info
 // or checksum mismatch).
 std::optional<std::string> verify_manifest(const std::filesystem::path& dir);
 
-// Throws UsageError "<what> '<dir>' fails its integrity check: <reason>" unless verify_manifest passes.
+// Throws CorruptFile "<what> '<dir>' fails its integrity check: <reason>" unless verify_manifest passes.
 void require_manifest(const std::filesystem::path& dir, const std::string& what);
 
 }  // namespace retrain

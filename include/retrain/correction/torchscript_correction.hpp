@@ -15,7 +15,7 @@ class TorchScriptCorrection final : public Correction {
   // Loads `module_file` onto `device`; apply() runs it on batches of `batch_size` images. Throws
   // UsageError naming the file when it is missing, not TorchScript, or has no usable forward.
   TorchScriptCorrection(std::filesystem::path module_file, torch::Device device = torch::kCPU,
-                        std::int64_t batch_size = 256);
+                        std::int64_t batch_size = CorrectionOptions{}.batch);
 
   // samples float [R, n, C, H, W]; labels int64 [R, n], passed on when defined and forward takes
   // them. The module's output must be finite with the shape and dtype of its input.

@@ -16,9 +16,12 @@
 #include <vector>
 
 #include "retrain/core/choices.hpp"
-#include "retrain/ops/combine.hpp"
 
 namespace retrain {
+
+namespace ops {
+struct Term;  // ops/combine.hpp: a coefficient times a tensor (callers of combine_with_draw include it)
+}  // namespace ops
 
 
 class SampleNoise {

@@ -57,4 +57,9 @@ FeatureStats load_reference_stats(const std::filesystem::path& npz);
 // .npz (stored, as numpy.savez), atomically; numpy.load, EDM's fid.py calc --ref and pytorch-fid read it.
 void save_reference_stats(const std::filesystem::path& npz, const FeatureStats& stats);
 
+// The FID statistics of the real set: those of `features` [N, D], or, when `reference_stats` names an .npz
+// (eval.reference_stats), the statistics it holds (load_reference_stats). UsageError naming the file when
+// their dimension is not the features' D (statistics of another extractor).
+FeatureStats real_set_stats(const torch::Tensor& features, const std::string& reference_stats);
+
 }  // namespace retrain

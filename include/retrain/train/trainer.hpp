@@ -14,7 +14,7 @@
 #include "retrain/models/denoiser.hpp"
 #include "retrain/train/ema.hpp"
 #include "retrain/train/fit_cursor.hpp"
-#include "retrain/train/fused_adam.hpp"
+#include "retrain/optim/fused_adam.hpp"
 #include "retrain/train/step_stats.hpp"
 #include "retrain/train/trainer_options.hpp"
 

@@ -4,7 +4,7 @@
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 
-#include "retrain/train/fused_adam.hpp"
+#include "retrain/optim/fused_adam.hpp"
 
 namespace retrain {
 namespace {

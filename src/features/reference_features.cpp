@@ -1,5 +1,5 @@
-// reference_features: fingerprint, cache file, compute on a miss; the real set's FID statistics.
-#include "retrain/metrics/reference_features.hpp"
+// reference_features: fingerprint, cache file, compute on a miss.
+#include "retrain/features/reference_features.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -32,17 +32,6 @@ torch::Tensor reference_features(const torch::Tensor& images, const FeatureExtra
   std::filesystem::create_directories(cache_dir);
   save_safetensors(file, {{"features", features}});
   return features;
-}
-
-FeatureStats real_set_stats(const torch::Tensor& features, const std::string& reference_stats) {
-  if (reference_stats.empty()) return feature_stats(features);
-  auto stats = load_reference_stats(reference_stats);
-  if (stats.mean.size(0) != features.size(1))
-    throw UsageError(fmt::format("eval.reference_stats '{}' holds statistics of {} features, but eval.extractor gives {}; "
-                                 "they must come from the same network", reference_stats, stats.mean.size(0),
-                                 features.size(1)));
-  spdlog::info("FID against the reference statistics {}", reference_stats);
-  return stats;
 }
 
 }  // namespace retrain

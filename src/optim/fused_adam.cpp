@@ -1,7 +1,7 @@
 // FusedAdam: the step counters are float32 scalars on the parameters' device, as the fused kernels
 // expect; they are incremented with one foreach add before the kernel, like torch.optim.Adam(fused=True).
 #include "retrain/core/errors.hpp"
-#include "retrain/train/fused_adam.hpp"
+#include "retrain/optim/fused_adam.hpp"
 
 #include <ATen/ops/_fused_adam.h>
 #include <ATen/ops/_fused_adamw.h>
