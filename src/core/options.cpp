@@ -27,6 +27,12 @@ std::string show(const YAML::Node& node) {
   return out.c_str();
 }
 
+YAML::Node key_value_list(const std::vector<double>& values) {
+  YAML::Node n(YAML::NodeType::Sequence);
+  for (double v : values) n.push_back(v);
+  return option_detail::flow(n);
+}
+
 namespace option_detail {
 
 void bad_value(const std::string& where, const std::string& path, const YAML::Node& node, const std::string& expected) {

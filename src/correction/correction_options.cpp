@@ -32,6 +32,7 @@ const OptionTable<CorrectionOptions>& correction_option_table() {
 }
 
 void validate(const CorrectionOptions& c) {
+  check_ranges(correction_option_table(), c, "correction");
   if (c.type == CorrectionType::torchscript && c.module.empty())
     throw UsageError("loop.correction.type: torchscript needs loop.correction.module (the module file)");
   if (c.type == CorrectionType::none && c.gamma != 0)

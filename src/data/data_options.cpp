@@ -70,6 +70,7 @@ const OptionTable<DataOptions>& data_option_table() {
 }
 
 void validate(const DataOptions& c) {
+  check_ranges(data_option_table(), c, "data");
   const auto fail = [](const std::string& msg) { throw UsageError(msg); };
   const auto d = static_cast<std::size_t>(c.dim);
   if (c.source == DataSource::gaussian) {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "retrain/core/require.hpp"
+#include "retrain/diffusion/method_options.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/ops/combine.hpp"
 
@@ -13,13 +14,11 @@ namespace retrain {
 
 DdpmMethod::DdpmMethod(const DdpmOptions& options) : options_(options) {
   const auto T = options.num_timesteps;
-  require(T >= 1, "DDPM", "num_timesteps", T, ">= 1");
-  require(options.beta_start > 0, "DDPM", "beta_start", options.beta_start, "> 0");
-  require(options.beta_end >= options.beta_start && options.beta_end < 1, "DDPM", "beta_end", options.beta_end,
-          fmt::format("in [beta_start = {}, 1)", options.beta_start));
+  check_ranges(ddpm_option_table(), options, "DDPM");  // the method.ddpm.* keys' ranges
+  require(options.beta_end >= options.beta_start, "DDPM", "beta_end", options.beta_end,
+          fmt::format(">= beta_start = {}", options.beta_start));
   require(options.ddim_steps >= 1 && options.ddim_steps <= T, "DDPM", "ddim_steps", options.ddim_steps,
           fmt::format("in 1..{}", T));
-  require(options.ddim_eta >= 0, "DDPM", "ddim_eta", options.ddim_eta, ">= 0");
   betas_ = torch::linspace(options.beta_start, options.beta_end, T, torch::kFloat64);
   alpha_bar_ = torch::cumprod(1.0 - betas_, 0);
   beta_.assign(betas_.data_ptr<double>(), betas_.data_ptr<double>() + T);

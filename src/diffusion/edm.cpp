@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "retrain/core/require.hpp"
+#include "retrain/diffusion/method_options.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/ops/combine.hpp"
 #include "retrain/ops/philox_noise.hpp"
@@ -14,20 +15,9 @@ namespace retrain {
 
 EdmMethod::EdmMethod(const EdmOptions& options) : options_(options) {
   const auto& o = options;
-  require(o.sigma_data > 0, "EDM", "sigma_data", o.sigma_data, "> 0");
-  if (o.preconditioning == EdmPreconditioning::vp) {
-    require(o.vp_beta_d > 0, "VP", "beta_d", o.vp_beta_d, "> 0");
-    require(o.vp_beta_min >= 0, "VP", "beta_min", o.vp_beta_min, ">= 0");
-    require(o.vp_m > 1, "VP", "M", o.vp_m, "> 1");
-    require(o.vp_epsilon_t > 0 && o.vp_epsilon_t < 1, "VP", "epsilon_t", o.vp_epsilon_t, "in (0, 1)");
-  }
-  require(o.p_std > 0, "EDM", "p_std", o.p_std, "> 0");
+  check_ranges(edm_option_table(), o, "EDM");  // the method.edm.* keys' ranges
   require(o.num_steps >= 1, "EDM", "num_steps", o.num_steps, ">= 1");
-  require(o.sigma_min > 0, "EDM", "sigma_min", o.sigma_min, "> 0");
   require(o.sigma_max > o.sigma_min, "EDM", "sigma_max", o.sigma_max, fmt::format("> sigma_min = {}", o.sigma_min));
-  require(o.rho > 0, "EDM", "rho", o.rho, "> 0");
-  require(o.s_churn >= 0, "EDM", "s_churn", o.s_churn, ">= 0");
-  require(o.s_noise >= 0, "EDM", "s_noise", o.s_noise, ">= 0");
 }
 
 torch::Tensor EdmMethod::vp_sigma(const torch::Tensor& t) const {

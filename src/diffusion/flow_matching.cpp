@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "retrain/core/require.hpp"
+#include "retrain/diffusion/method_options.hpp"
 #include "retrain/core/nvtx.hpp"
 #include "retrain/diffusion/assignment.hpp"
 #include "retrain/ops/combine.hpp"
@@ -12,8 +13,8 @@
 namespace retrain {
 
 FlowMatchingMethod::FlowMatchingMethod(const FlowMatchingOptions& options) : options_(options) {
+  check_ranges(cfm_option_table(), options, "flow matching");  // the method.cfm.* keys' ranges
   require(options.num_steps >= 1, "flow matching", "num_steps", options.num_steps, ">= 1");
-  require(options.sigma_min >= 0 && options.sigma_min < 1, "flow matching", "sigma_min", options.sigma_min, "in [0, 1)");
 }
 
 torch::Tensor FlowMatchingMethod::keyed_loss(Denoiser& net, const torch::Tensor& x0, const torch::Tensor& labels,

@@ -10,7 +10,25 @@ namespace {
 
 using option_detail::kInf;
 
-const OptionTable<DdpmOptions>& ddpm_table() {
+std::string samplers_of(MethodType method) {
+  return method == MethodType::ddpm ? "ancestral or ddim" : "euler or heun";
+}
+
+// The samplers each method has: ddpm ancestral | ddim, edm and cfm euler | heun ("default" fits all).
+bool sampler_fits_method(SamplerChoice sampler, MethodType method) {
+  switch (sampler) {
+    case SamplerChoice::method_default: return true;
+    case SamplerChoice::ancestral:
+    case SamplerChoice::ddim: return method == MethodType::ddpm;
+    case SamplerChoice::euler:
+    case SamplerChoice::heun: return method != MethodType::ddpm;
+  }
+  return false;
+}
+
+}  // namespace
+
+const OptionTable<DdpmOptions>& ddpm_option_table() {
   static const auto table = OptionTable<DdpmOptions>()
       .number("method.ddpm.timesteps", &DdpmOptions::num_timesteps, 1, kInf,
         "ddpm: T, diffusion steps.")
@@ -29,7 +47,7 @@ const OptionTable<DdpmOptions>& ddpm_table() {
   return table;
 }
 
-const OptionTable<EdmOptions>& edm_table() {
+const OptionTable<EdmOptions>& edm_option_table() {
   static const auto table = OptionTable<EdmOptions>()
       .choice("method.edm.preconditioning", &EdmOptions::preconditioning,
         "edm: the formulation; edm = Karras et al.; vp = variance preserving (Song et al. 2021) in EDM's terms.")
@@ -64,31 +82,13 @@ const OptionTable<EdmOptions>& edm_table() {
   return table;
 }
 
-const OptionTable<FlowMatchingOptions>& cfm_table() {
+const OptionTable<FlowMatchingOptions>& cfm_option_table() {
   static const auto table = OptionTable<FlowMatchingOptions>()
       .choice("method.cfm.coupling", &FlowMatchingOptions::coupling, "cfm: pairing of noise and data in a minibatch.")
-      .number("method.cfm.sigma_min", &FlowMatchingOptions::sigma_min, 0, kInf,
-        "cfm: width of the conditional path at the data end.");
+      .number("method.cfm.sigma_min", &FlowMatchingOptions::sigma_min, 0, 1,
+        "cfm: width of the conditional path at the data end.", Open::high);
   return table;
 }
-
-std::string samplers_of(MethodType method) {
-  return method == MethodType::ddpm ? "ancestral or ddim" : "euler or heun";
-}
-
-// The samplers each method has: ddpm ancestral | ddim, edm and cfm euler | heun ("default" fits all).
-bool sampler_fits_method(SamplerChoice sampler, MethodType method) {
-  switch (sampler) {
-    case SamplerChoice::method_default: return true;
-    case SamplerChoice::ancestral:
-    case SamplerChoice::ddim: return method == MethodType::ddpm;
-    case SamplerChoice::euler:
-    case SamplerChoice::heun: return method != MethodType::ddpm;
-  }
-  return false;
-}
-
-}  // namespace
 
 const OptionTable<MethodOptions>& method_option_table() {
   static const auto table = OptionTable<MethodOptions>()
@@ -116,13 +116,14 @@ const OptionTable<MethodOptions>& method_option_table() {
         "sample's seed, in the order and dtype of NVlabs/edm's generate.py on a CPU (the latent "
         "torch.randn(shape, generator=torch.Generator().manual_seed(seed)) in float32, then the class, then the "
         "sampler's noise), so a converted EDM network gives generate.py's images per seed; slower on a GPU.")
-      .nest(&MethodOptions::ddpm, ddpm_table())
-      .nest(&MethodOptions::edm, edm_table())
-      .nest(&MethodOptions::cfm, cfm_table());
+      .nest(&MethodOptions::ddpm, ddpm_option_table())
+      .nest(&MethodOptions::edm, edm_option_table())
+      .nest(&MethodOptions::cfm, cfm_option_table());
   return table;
 }
 
 void validate(const MethodOptions& o) {
+  check_ranges(method_option_table(), o, "method");
   if (o.steps < 0)
     throw UsageError(fmt::format("sampler steps = {} is invalid; expected >= 1, or 0 for the default", o.steps));
   if (!sampler_fits_method(o.sampler, o.type))

@@ -44,6 +44,7 @@ const OptionTable<EvalOptions>& eval_option_table() {
 }
 
 void validate(const LearnerOptions& o) {
+  check_ranges(learner_option_table(), o, "learner");
   if (o.type == LearnerType::diffusion && o.replicas != 1)
     throw UsageError(fmt::format(
         "learner.replicas = {}: the diffusion learner runs one chain; set learner.replicas: 1 and "
@@ -51,6 +52,7 @@ void validate(const LearnerOptions& o) {
 }
 
 void validate(const EvalOptions& o) {
+  check_ranges(eval_option_table(), o, "evaluation");
   if (!o.reference_stats.empty() && o.extractor.empty())
     throw UsageError(fmt::format("eval.reference_stats = '{}' needs eval.extractor (the network whose features those "
                                  "statistics summarise, e.g. inception-2015-12-05.pt)", o.reference_stats));

@@ -40,6 +40,7 @@ const OptionTable<ModelOptions>& model_option_table() {
 }
 
 void validate(const ModelOptions& c) {
+  check_ranges(model_option_table(), c, "model");
   const auto fail = [](const std::string& msg) { throw UsageError(msg); };
   if (c.embedding_dim % 2 != 0)
     fail(fmt::format("model.embedding_dim = {} must be even (cos and sin halves)", c.embedding_dim));

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "retrain/core/errors.hpp"
-#include "retrain/core/require.hpp"
 
 namespace retrain {
 namespace {
@@ -70,19 +69,7 @@ void validate(const TrainerOptions& o) {
   if (o.accumulate >= 1 && o.batch_size % o.accumulate != 0)
     throw UsageError(fmt::format("train.batch = {} is not divisible by train.accumulate = {}; each pass trains batch / "
                                  "accumulate images", o.batch_size, o.accumulate));
-  require(o.lr > 0, "trainer", "lr", o.lr, "> 0");
-  require(o.beta1 >= 0 && o.beta1 < 1, "trainer", "beta1", o.beta1, "in [0, 1)");
-  require(o.beta2 >= 0 && o.beta2 < 1, "trainer", "beta2", o.beta2, "in [0, 1)");
-  require(o.eps > 0, "trainer", "eps", o.eps, "> 0");
-  require(o.weight_decay >= 0, "trainer", "weight_decay", o.weight_decay, ">= 0");
-  require(o.batch_size >= 1, "trainer", "batch_size", o.batch_size, ">= 1");
-  require(o.warmup_kimg >= 0, "trainer", "warmup_kimg", o.warmup_kimg, ">= 0");
-  require(o.ema.decay >= 0 && o.ema.decay <= 1, "trainer", "ema.decay", o.ema.decay, "in [0, 1]");
-  require(o.ema.halflife_kimg >= 0, "trainer", "ema.halflife_kimg", o.ema.halflife_kimg, ">= 0");
-  require(o.ema.rampup_ratio >= 0, "trainer", "ema.rampup_ratio", o.ema.rampup_ratio, ">= 0");
-  require(o.grad_clip_norm >= 0, "trainer", "grad_clip_norm", o.grad_clip_norm, ">= 0");
-  require(o.accumulate >= 1, "trainer", "accumulate", o.accumulate, ">= 1");
-  require(o.bucket_mb >= 0, "trainer", "bucket_mb", o.bucket_mb, ">= 0");
+  check_ranges(trainer_option_table(), o, "trainer");
 }
 
 }  // namespace retrain

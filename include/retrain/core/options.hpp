@@ -37,6 +37,9 @@ struct OptionKey : KeyInfo {
   // the value and what was expected.
   std::function<void(T& options, const YAML::Node& value, const std::string& where)> read;
   std::function<YAML::Node(const T&)> write;
+  // Keys with a range: UsageError "<where>: key '<path>' expects <range>, got <value>" when the value
+  // in `options` is outside it (the same test as read's). Empty for keys without one.
+  std::function<void(const T& options, const std::string& where)> check;
 };
 
 // A YAML value as messages quote it: 'scalar' (a float by its shortest exact form) or flow style.
@@ -51,6 +54,12 @@ std::string each_at_least(double lo);  // "each >= lo"; "" for -infinity
 std::vector<double> number_list(const YAML::Node& node, const std::string& where, const std::string& path,
                                 const std::string& expected, double lo);
 YAML::Node flow(YAML::Node sequence);
+}  // namespace option_detail
+
+// A list of numbers as a flow-style YAML sequence (as messages and the resolved config show it).
+YAML::Node key_value_list(const std::vector<double>& values);
+
+namespace option_detail {
 
 template <class V>
 V convert(const YAML::Node& node, const std::string& where, const std::string& path, const std::string& expected) {
@@ -75,17 +84,19 @@ class OptionTable {
     const bool low_open = open == Open::low || open == Open::both, high_open = open == Open::high || open == Open::both;
     const std::string allowed = range_text(lo, hi, open);
     const std::string expected = std::string(integral ? "an integer" : "a number") + (allowed.empty() ? "" : " " + allowed);
-    OptionKey<T> key{{path, integral ? "integer" : "number", allowed, std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, integral ? "integer" : "number", allowed, std::move(doc), {}, {}}, {}, {}, {}};
+    const auto in_range = [=](double v) {
+      return std::isfinite(v) && !(v < lo || v > hi || (low_open && v == lo) || (high_open && v == hi));
+    };
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       const M value = convert<M>(node, where, path, expected);
-      if constexpr (std::is_floating_point_v<M>) {
-        if (!std::isfinite(value)) bad_value(where, path, node, expected);
-      }
-      const auto v = static_cast<double>(value);
-      if (v < lo || v > hi || (low_open && v == lo) || (high_open && v == hi)) bad_value(where, path, node, expected);
+      if (!in_range(static_cast<double>(value))) bad_value(where, path, node, expected);
       t.*member = value;
     };
     key.write = [=](const T& t) { return YAML::Node(t.*member); };
+    key.check = [=](const T& t, const std::string& where) {
+      if (!in_range(static_cast<double>(t.*member))) bad_value(where, path, YAML::Node(t.*member), expected);
+    };
     const auto inside = [&](double end, double toward, bool excluded) {
       if (!excluded) return end;
       return integral ? end + (toward > end ? 1 : -1) : std::nextafter(end, toward);
@@ -97,7 +108,7 @@ class OptionTable {
   }
 
   OptionTable& text(std::string path, std::string T::*member, std::string doc) {
-    OptionKey<T> key{{path, "string", "", std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, "string", "", std::move(doc), {}, {}}, {}, {}, {}};
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       t.*member = option_detail::convert<std::string>(node, where, path, "a string");
     };
@@ -110,7 +121,7 @@ class OptionTable {
   template <class E>
   OptionTable& choice(std::string path, E T::*member, std::string doc) {
     const std::string allowed = choice_names<E>();
-    OptionKey<T> key{{path, "string", allowed, std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, "string", allowed, std::move(doc), {}, {}}, {}, {}, {}};
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       const std::string expected = "one of " + allowed;
       const auto value = parse_choice<E>(option_detail::convert<std::string>(node, where, path, expected));
@@ -123,7 +134,7 @@ class OptionTable {
   }
 
   OptionTable& flag(std::string path, bool T::*member, std::string doc) {
-    OptionKey<T> key{{path, "boolean", "true, false", std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, "boolean", "true, false", std::move(doc), {}, {}}, {}, {}, {}};
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       t.*member = option_detail::convert<bool>(node, where, path, "true or false");
     };
@@ -136,22 +147,22 @@ class OptionTable {
   OptionTable& numbers(std::string path, std::vector<double> T::*member, std::string doc,
                        double lo = -option_detail::kInf) {
     const std::string allowed = option_detail::each_at_least(lo);
-    OptionKey<T> key{{path, "list of numbers", allowed, std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, "list of numbers", allowed, std::move(doc), {}, {}}, {}, {}, {}};
     const std::string expected = allowed.empty() ? "a list of numbers" : "a list of numbers " + allowed;
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       t.*member = option_detail::number_list(node, where, path, expected, lo);
     };
-    key.write = [=](const T& t) {
-      YAML::Node n(YAML::NodeType::Sequence);
-      for (double v : t.*member) n.push_back(v);
-      return option_detail::flow(n);
+    key.check = [=](const T& t, const std::string& where) {
+      for (double v : t.*member)
+        if (!std::isfinite(v) || v < lo) option_detail::bad_value(where, path, key_value_list(t.*member), expected);
     };
+    key.write = [=](const T& t) { return key_value_list(t.*member); };
     keys_.push_back(std::move(key));
     return *this;
   }
 
   OptionTable& texts(std::string path, std::vector<std::string> T::*member, std::string doc) {
-    OptionKey<T> key{{path, "list of strings", "", std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, "list of strings", "", std::move(doc), {}, {}}, {}, {}, {}};
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       const std::string expected = "a list of strings";
       if (!node.IsSequence()) option_detail::bad_value(where, path, node, expected);
@@ -169,7 +180,7 @@ class OptionTable {
   }
 
   OptionTable& matrix(std::string path, std::vector<std::vector<double>> T::*member, std::string doc) {
-    OptionKey<T> key{{path, "list of lists of numbers", "", std::move(doc), {}, {}}, {}, {}};
+    OptionKey<T> key{{path, "list of lists of numbers", "", std::move(doc), {}, {}}, {}, {}, {}};
     key.read = [=](T& t, const YAML::Node& node, const std::string& where) {
       const std::string expected = "a list of rows, each a list of numbers";
       if (!node.IsSequence()) option_detail::bad_value(where, path, node, expected);
@@ -195,11 +206,13 @@ class OptionTable {
   template <class S>
   OptionTable& nest(S T::*member, const OptionTable<S>& inner) {
     for (const auto& k : inner.keys()) {
-      OptionKey<T> key{static_cast<const KeyInfo&>(k), {}, {}};
+      OptionKey<T> key{static_cast<const KeyInfo&>(k), {}, {}, {}};
       key.read = [member, read = k.read](T& t, const YAML::Node& node, const std::string& where) {
         read(t.*member, node, where);
       };
       key.write = [member, write = k.write](const T& t) { return write(t.*member); };
+      if (k.check)
+        key.check = [member, check = k.check](const T& t, const std::string& where) { check(t.*member, where); };
       keys_.push_back(std::move(key));
     }
     return *this;
@@ -247,6 +260,14 @@ void read_tree(const OptionsYaml& yaml, const std::string& origin, const std::ve
 YAML::Node nest_paths(const std::vector<std::pair<std::string, YAML::Node>>& values);
 std::string markdown_row(const KeyInfo& key, const YAML::Node& default_value);
 }  // namespace option_detail
+
+// Every ranged key of `options` against its range: a component built without a config (tests, tools)
+// refuses what the config would; `where` names the component.
+template <class T>
+void check_ranges(const OptionTable<T>& table, const T& options, const std::string& where) {
+  for (const auto& k : table.keys())
+    if (k.check) k.check(options, where);
+}
 
 template <class T>
 std::vector<std::string> key_paths(const OptionTable<T>& table) {

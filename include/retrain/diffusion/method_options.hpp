@@ -30,6 +30,11 @@ struct MethodOptions {
 };
 
 const OptionTable<MethodOptions>& method_option_table();
+// The per-method keys (method.ddpm.*, method.edm.*, method.cfm.*), nested in method_option_table(); the
+// methods check their options against them.
+const OptionTable<DdpmOptions>& ddpm_option_table();
+const OptionTable<EdmOptions>& edm_option_table();
+const OptionTable<FlowMatchingOptions>& cfm_option_table();
 
 // The rules between method keys (sampler fits the method, DDPM step counts, ordered ranges); UsageError
 // naming the values. make_method checks them too.
