@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import pathlib
-import pickle
 import sys
 from typing import Tuple
 
@@ -27,7 +26,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from convert_checkpoint import ConversionError, missing_module_error, prepare_edm_imports  # noqa: E402
+from convert_checkpoint import ConversionError, prepare_edm_imports  # noqa: E402
+from convert_checkpoint import unpickle as unpickle_file  # noqa: E402
 
 FEATURES = 2048
 CLASSES = 1008
@@ -371,13 +371,7 @@ def verify(ours, reference, tolerance):
 
 def unpickle(path, edm_dir):
     prepare_edm_imports(edm_dir)
-    try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    except ModuleNotFoundError as e:
-        raise missing_module_error(e) from e
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as e:
-        raise ConversionError(f"not a readable pickle ({type(e).__name__}: {e})") from e
+    return unpickle_file(path)
 
 
 def takes_return_features(module):
